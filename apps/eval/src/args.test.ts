@@ -26,6 +26,12 @@ describe('parseEvalArgs', () => {
         'runs/a',
         '--max-tokens',
         '512',
+        '--max-operations',
+        '2',
+        '--procedural-seed',
+        '5000',
+        '--procedural-items',
+        '200',
         '--no-progress',
       ]),
     ).toEqual({
@@ -41,8 +47,12 @@ describe('parseEvalArgs', () => {
       shard: { index: 1, count: 4 },
       outDir: 'runs/a',
       maxTokensPerTurn: 512,
+      maxOperations: 2,
+      proceduralStartSeed: 5000,
+      proceduralItemsPerFamily: 200,
       progress: false,
       help: false,
+      version: false,
     });
   });
 

@@ -20,10 +20,13 @@ export interface EvalCliOptions {
   shard?: { index: number; count: number };
   outDir: string;
   maxTokensPerTurn?: number;
+  maxOperations?: number;
   proceduralItemsPerFamily?: number;
+  proceduralStartSeed?: number;
   backend?: TfBackend;
   progress: boolean;
   help: boolean;
+  version: boolean;
 }
 
 export const USAGE = `Usage: pixel-reasoner-eval --bench NAME[:DATA] [--bench …] --model MODEL [options]
@@ -35,6 +38,9 @@ Benchmarks (repeat --bench):
   infovqa[:DIR]     InfographicVQA folder with the val JSON and images/
   parquet:FILE      a reference evaluation parquet (vstar.parquet, tallyqa_mini3200.parquet, …)
   procedural        the held-out procedural suite (no data needed)
+  procedural:F,G    only these scene families or suite parts, e.g. procedural:zoom-attribute,count
+                    (families: zoom-attribute, relative-position, count, frames, infographic;
+                    parts: vstar, tallyqa, mvbench, infovqa)
   A missing DIR defaults to ./data/NAME.
 
 Model:
@@ -49,14 +55,20 @@ Options:
   --shard I/N                   run shard I of N (0-based), e.g. 0/4
   --out DIR                     output folder (default ./eval-out); reruns resume
   --max-tokens N                generation budget per turn (default 2048)
+  --max-operations N            tool calls an episode may make (default 4)
   --procedural-items N          items per scene family for procedural (default 50)
+  --procedural-seed N           first held-out seed of procedural (default 0)
   --backend NAME                tfjs backend for checkpoints: node-gpu, node, wasm, cpu
-  --no-progress                 no progress bar
+  --no-progress                 no progress bar or progress lines
+  --version                     print the version
   -h, --help                    this text
+
+Exit codes: 0 every selected item has a result; 1 a run error, or items without a result
+(server unreachable, HTTP 401/5xx, unreadable media; rerun to retry them); 2 a usage error.
 `;
 
 function positiveInteger(flag: string, value: string, minimum: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < minimum) {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < minimum) {
     throw new CliUsageError(`--${flag} must be an integer ≥ ${minimum}, got "${value}"`);
   }
   return Number(value);
@@ -75,16 +87,78 @@ function parseShard(value: string): { index: number; count: number } {
   return { index, count };
 }
 
+/** Edit distance, for suggesting the flag a typo meant. */
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      previous[j] = Math.min(
+        previous[j]! + 1,
+        previous[j - 1]! + 1,
+        diagonal + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}
+
+/** Flags a user may mean by another name; checked before spelling. */
+const FLAG_SYNONYMS: Record<string, string> = {
+  tasks: 'bench',
+  task: 'bench',
+  benchmark: 'bench',
+  benchmarks: 'bench',
+  output: 'out',
+  'out-dir': 'out',
+  'output-dir': 'out',
+  checkpoint: 'model',
+  'max-ops': 'max-operations',
+  seed: 'procedural-seed',
+  items: 'procedural-items',
+  jobs: 'concurrency',
+};
+
+/** The known flag closest to `flag` (a synonym or within two edits), if any. */
+export function nearestFlag(flag: string, known: readonly string[]): string | undefined {
+  const name = flag.replace(/^-+/, '').replace(/=.*$/, '');
+  const synonym = FLAG_SYNONYMS[name];
+  if (synonym && known.includes(synonym)) return synonym;
+  let best: { flag: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (!best || distance < best.distance) best = { flag: candidate, distance };
+  }
+  if (best && best.distance <= Math.max(1, Math.min(2, Math.floor(name.length / 3)))) {
+    return best.flag;
+  }
+  const prefixed = known.find(
+    (candidate) => candidate.startsWith(name) || (name.length >= 3 && name.startsWith(candidate)),
+  );
+  return prefixed;
+}
+
 /** Parses the command line; every problem is a {@link CliUsageError} naming the flag. */
 export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    throw new CliUsageError((error as Error).message);
+    const message = (error as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    if (unknown) {
+      const suggestion = nearestFlag(unknown[1]!, Object.keys(OPTIONS));
+      throw new CliUsageError(
+        `unknown flag ${unknown[1]}${suggestion ? ` (did you mean --${suggestion}?)` : ''}`,
+      );
+    }
+    throw new CliUsageError(message);
   }
   const { values, positionals } = parsed;
-  if (values.help) {
+  if (values.help || values.version) {
     return {
       benchmarks: [],
       model: { kind: 'checkpoint', path: '' },
@@ -92,7 +166,8 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
       concurrency: 4,
       outDir: 'eval-out',
       progress: false,
-      help: true,
+      help: values.help === true,
+      version: values.version === true && values.help !== true,
     };
   }
   if (positionals.length > 0) {
@@ -145,6 +220,12 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
     ...(values['max-tokens'] === undefined
       ? {}
       : { maxTokensPerTurn: positiveInteger('max-tokens', values['max-tokens'], 1) }),
+    ...(values['max-operations'] === undefined
+      ? {}
+      : { maxOperations: positiveInteger('max-operations', values['max-operations'], 0) }),
+    ...(values['procedural-seed'] === undefined
+      ? {}
+      : { proceduralStartSeed: positiveInteger('procedural-seed', values['procedural-seed'], 0) }),
     ...(values['procedural-items'] === undefined
       ? {}
       : {
@@ -157,28 +238,29 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
     ...(backend === undefined ? {} : { backend: backend as TfBackend }),
     progress: !values['no-progress'],
     help: false,
+    version: false,
   };
 }
 
+const OPTIONS = {
+  bench: { type: 'string', multiple: true },
+  model: { type: 'string' },
+  'model-name': { type: 'string' },
+  profile: { type: 'string' },
+  concurrency: { type: 'string' },
+  limit: { type: 'string' },
+  shard: { type: 'string' },
+  out: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'max-operations': { type: 'string' },
+  'procedural-items': { type: 'string' },
+  'procedural-seed': { type: 'string' },
+  backend: { type: 'string' },
+  'no-progress': { type: 'boolean' },
+  version: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: true,
-    options: {
-      bench: { type: 'string', multiple: true },
-      model: { type: 'string' },
-      'model-name': { type: 'string' },
-      profile: { type: 'string' },
-      concurrency: { type: 'string' },
-      limit: { type: 'string' },
-      shard: { type: 'string' },
-      out: { type: 'string' },
-      'max-tokens': { type: 'string' },
-      'procedural-items': { type: 'string' },
-      backend: { type: 'string' },
-      'no-progress': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: OPTIONS });
 }

@@ -95,7 +95,9 @@ describe('pixel-reasoner-eval over HTTP', () => {
         n: 2,
         operationErrorRate: 0,
       });
-      expect(lines.join('')).toContain('vstar: accuracy 100.0 (n=2, RaPR 50.0)');
+      expect(lines.join('')).toContain(
+        'vstar: accuracy 100.0 [34.2, 100.0] (n=2, RaPR 50.0, well-formed calls 100.0)',
+      );
       const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
       expect(summary.vstar.settings.model).toBe('scripted-http');
       expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('| 100.0 |');

@@ -1,6 +1,7 @@
 export {
   type EvalCliOptions,
   type ModelFlag,
+  nearestFlag,
   PROFILES,
   type ProfileId,
   parseEvalArgs,
@@ -9,5 +10,5 @@ export {
   USAGE,
 } from './args.js';
 export { CliUsageError } from './errors.js';
-export { main } from './main.js';
-export { createModel, type EvalCliIo, runEvalCli } from './run.js';
+export { evalAppVersion, main } from './main.js';
+export { createModel, type EvalCliIo, failedItems, runEvalCli } from './run.js';

@@ -1,8 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { redactSecrets } from '@pixel-reasoner/model-runtime';
 import { parseEvalArgs, USAGE } from './args.js';
 import { CliUsageError } from './errors.js';
-import { runEvalCli } from './run.js';
+import { failedItems, runEvalCli } from './run.js';
 
-/** The CLI entry: returns the exit code (0 ok, 1 run error, 2 usage error). */
+/** The version of this app, from its package.json. */
+export function evalAppVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+/**
+ * The CLI entry: returns the exit code (0 every item has a result, 1 a run error or items without
+ * a result, 2 usage error).
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let options: ReturnType<typeof parseEvalArgs>;
   try {
@@ -16,22 +27,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (options.version) {
+    process.stdout.write(`pixel-reasoner-eval ${evalAppVersion()}\n`);
+    return 0;
+  }
+  const redact = (text: string) => redactSecrets(text, [process.env.OPENAI_API_KEY]);
   // Ctrl-C stops handing out items; finished ones are already on disk for the next run.
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   try {
-    await runEvalCli(options, {
+    const result = await runEvalCli(options, {
       stdout: (text) => process.stdout.write(text),
-      stderr: (text) => process.stderr.write(text),
+      stderr: (text) => process.stderr.write(redact(text)),
       signal: controller.signal,
     });
+    const failed = failedItems(result);
+    if (failed > 0) {
+      process.stderr.write(
+        `pixel-reasoner-eval: ${failed} item(s) have no result (see failures in ${result.files.summary}); rerun with the same --out to retry them\n`,
+      );
+      return 1;
+    }
     return 0;
   } catch (error) {
+    if (CliUsageError.isInstance(error)) {
+      process.stderr.write(`pixel-reasoner-eval: ${error.message}\n`);
+      return 2;
+    }
     // Typed errors name their input, so name and message are the report; DEBUG adds the stack.
     if (!(error instanceof Error)) throw error;
-    process.stderr.write(`pixel-reasoner-eval: ${error.name}: ${error.message}\n`);
-    if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(redact(`pixel-reasoner-eval: ${error.name}: ${error.message}\n`));
+    if (process.env.DEBUG) process.stderr.write(redact(`${error.stack}\n`));
     return 1;
   } finally {
     process.off('SIGINT', onSignal);

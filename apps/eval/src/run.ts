@@ -1,24 +1,36 @@
 import {
   type Benchmark,
   benchmarksFromSpec,
+  EvalBenchmarksError,
+  formatScoreWithInterval,
   headlineValue,
   type RunBenchmarksResult,
   runBenchmarks,
 } from '@pixel-reasoner/eval-benchmarks';
 import {
+  checkOpenAICompatibleServer,
   createOpenAICompatibleModel,
   getPromptProfile,
+  redactSecrets,
   type VisionLanguageModelV1,
 } from '@pixel-reasoner/model-runtime';
 import type { EvalCliOptions, ModelFlag, TfBackend } from './args.js';
+import { CliUsageError } from './errors.js';
 
 /** A model for the `--model` flag: an OpenAI-compatible client, or a TinyVLM checkpoint. */
 export async function createModel(
   flag: ModelFlag,
-  options: { backend?: TfBackend; concurrency?: number } = {},
+  options: { backend?: TfBackend; concurrency?: number; fetch?: typeof globalThis.fetch } = {},
 ): Promise<VisionLanguageModelV1> {
   if (flag.kind === 'openai') {
+    // One GET /models first: a dead server or a wrong model name stops here, not per item.
+    await checkOpenAICompatibleServer({
+      baseURL: flag.baseURL,
+      model: flag.modelName,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
     return createOpenAICompatibleModel({
+      ...(options.fetch ? { fetch: options.fetch } : {}),
       baseURL: flag.baseURL,
       model: flag.modelName,
       maxConcurrency: options.concurrency,
@@ -27,13 +39,24 @@ export async function createModel(
   // The tfjs side loads only for checkpoints, so HTTP runs never initialise a backend.
   const local = await import('@pixel-reasoner/model-runtime/local');
   await local.selectBackend(options.backend ? { backend: options.backend } : {});
-  return local.loadCheckpoint(flag.path);
+  // As in the train pipeline: a full context ends the turn (finish reason length) instead of
+  // throwing, the way the reference force-terminates over-long rollouts.
+  return local.endTurnOnFullContext(await local.loadCheckpoint(flag.path));
 }
 
 export interface EvalCliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   signal?: AbortSignal;
+  /** Injected for tests (the OpenAI client and the preflight). */
+  fetch?: typeof globalThis.fetch;
+  /** Progress lines instead of a bar, and their interval (tests). */
+  progressIntervalMs?: number;
+}
+
+/** Items without a result over all benchmarks of a run (they make the exit code 1). */
+export function failedItems(result: RunBenchmarksResult): number {
+  return Object.values(result.summary).reduce((sum, entry) => sum + entry.failed, 0);
 }
 
 /** Runs the parsed command line: builds the model and benchmarks, runs them, prints a summary. */
@@ -42,12 +65,25 @@ export async function runEvalCli(
   io: EvalCliIo,
 ): Promise<RunBenchmarksResult> {
   const profile = getPromptProfile(options.profile);
-  const benchmarks: Benchmark[] = options.benchmarks.flatMap((spec) =>
-    benchmarksFromSpec(spec, { proceduralItemsPerFamily: options.proceduralItemsPerFamily }),
-  );
+  // A spec that names no benchmark is a usage error (exit 2), found before any model loads.
+  const benchmarks: Benchmark[] = options.benchmarks.flatMap((spec) => {
+    try {
+      return benchmarksFromSpec(spec, {
+        proceduralItemsPerFamily: options.proceduralItemsPerFamily,
+        proceduralStartSeed: options.proceduralStartSeed,
+      });
+    } catch (error) {
+      if (EvalBenchmarksError.isInstance(error))
+        throw new CliUsageError(`--bench ${spec}: ${error.message}`);
+      throw error;
+    }
+  });
+  const secrets = [process.env.OPENAI_API_KEY];
+  const redact = (text: string) => redactSecrets(text, secrets);
   const model = await createModel(options.model, {
     backend: options.backend,
     concurrency: options.concurrency,
+    ...(io.fetch ? { fetch: io.fetch } : {}),
   });
   const result = await runBenchmarks({
     model,
@@ -57,8 +93,22 @@ export async function runEvalCli(
     concurrency: options.concurrency,
     limit: options.limit,
     shard: options.shard,
-    limits: options.maxTokensPerTurn ? { maxTokensPerTurn: options.maxTokensPerTurn } : undefined,
-    progress: options.progress ? 'auto' : false,
+    limits:
+      options.maxTokensPerTurn !== undefined || options.maxOperations !== undefined
+        ? {
+            ...(options.maxTokensPerTurn !== undefined
+              ? { maxTokensPerTurn: options.maxTokensPerTurn }
+              : {}),
+            ...(options.maxOperations !== undefined
+              ? { maxOperations: options.maxOperations }
+              : {}),
+          }
+        : undefined,
+    progress: options.progress ? (io.progressIntervalMs !== undefined ? 'lines' : 'auto') : false,
+    ...(io.progressIntervalMs !== undefined
+      ? { progressIntervalMs: io.progressIntervalMs, progressWrite: io.stderr }
+      : {}),
+    redact: secrets.filter((secret): secret is string => secret !== undefined),
     signal: io.signal,
     onEvent: (event) => {
       if (event.type === 'benchmark-load' && event.missingMedia > 0) {
@@ -68,15 +118,23 @@ export async function runEvalCli(
   });
   for (const [name, entry] of Object.entries(result.summary)) {
     const value = headlineValue(entry);
+    const split = (label: string, part: typeof entry.needsOperation) =>
+      part ? `, ${label} ${formatScoreWithInterval(part.score, part.interval)} (n=${part.n})` : '';
     io.stdout(
-      `${name}: ${entry.metric} ${value === null ? '–' : (value * 100).toFixed(1)} (n=${entry.n}` +
+      `${name}: ${entry.metric} ${formatScoreWithInterval(value, entry.interval)} (n=${entry.n}` +
         `, RaPR ${entry.rapr === null ? '–' : (entry.rapr * 100).toFixed(1)}` +
+        `, well-formed calls ${entry.wellFormedRate === null ? '–' : (entry.wellFormedRate * 100).toFixed(1)}` +
+        split('needs operation', entry.needsOperation) +
+        split('answerable', entry.answerable) +
         `${entry.failed > 0 ? `, failed ${entry.failed}` : ''}` +
         `${entry.missingMedia.length > 0 ? `, missing media ${entry.missingMedia.length}` : ''})\n`,
     );
-    const firstFailure = entry.failures?.[0];
-    if (firstFailure)
-      io.stderr(`${name}: first failure (${firstFailure.itemId}): ${firstFailure.error}\n`);
+    const failures = entry.failures ?? [];
+    for (const failure of failures.slice(0, 5)) {
+      io.stderr(`${name}: failed ${failure.itemId}: ${redact(failure.error)}\n`);
+    }
+    if (failures.length > 5)
+      io.stderr(`${name}: … ${failures.length - 5} more failures in summary.json\n`);
   }
   io.stdout(
     `wrote ${result.files.results}, ${result.files.summary}, ${result.files.markdown}, ${result.files.html}\n`,

@@ -1,12 +1,16 @@
+import { SCENE_FAMILIES, type SceneFamily } from '@pixel-reasoner/scenes';
 import { InvalidRunOptionsError, UnknownBenchmarkError } from './errors.js';
 import { type InfovqaLoadOptions, loadInfovqa } from './loaders/infovqa.js';
 import { loadMvbench, type MvbenchLoadOptions } from './loaders/mvbench.js';
 import { loadParquet, parquetMetric } from './loaders/parquet.js';
 import {
+  type ItemsPerFamily,
+  itemsForFamily,
   loadProcedural,
   PROCEDURAL_SUITE,
   type ProceduralLoadOptions,
   type ProceduralPart,
+  validateItemsPerFamily,
 } from './loaders/procedural.js';
 import { loadTallyqa, type TallyqaLoadOptions } from './loaders/tallyqa.js';
 import { loadVstar, type VstarLoadOptions } from './loaders/vstar.js';
@@ -134,6 +138,21 @@ export function parquetBenchmark(options: {
 export interface ProceduralBenchmarkOptions extends Omit<ProceduralLoadOptions, 'families'> {
   /** Which parts of the suite (default all four). */
   parts?: readonly ProceduralPart[];
+  /**
+   * Which scene families (default all); a part keeps only the selected families and is left out
+   * when none of its families is selected.
+   */
+  families?: readonly SceneFamily[];
+}
+
+function checkFamilies(families: readonly string[]): void {
+  for (const family of families) {
+    if (!(SCENE_FAMILIES as readonly string[]).includes(family)) {
+      throw new InvalidRunOptionsError(
+        `unknown scene family "${family}"; expected one of ${SCENE_FAMILIES.join(', ')}`,
+      );
+    }
+  }
 }
 
 /**
@@ -143,23 +162,73 @@ export interface ProceduralBenchmarkOptions extends Omit<ProceduralLoadOptions, 
  */
 export function proceduralBenchmarks(options: ProceduralBenchmarkOptions = {}): Benchmark[] {
   const parts = options.parts ?? (Object.keys(PROCEDURAL_SUITE) as ProceduralPart[]);
-  return parts.map((part) => {
-    const families = PROCEDURAL_SUITE[part];
-    return createBenchmark({
-      name: `procedural/${part}`,
-      title: `Procedural ${part}`,
-      metric: part === 'infovqa' ? 'anls' : 'accuracy',
-      settings: {
-        families: families.join('+'),
-        split: options.split ?? 'test',
-        itemsPerFamily: options.itemsPerFamily ?? 50,
-        startSeed: options.startSeed ?? 0,
-        ...(options.sceneOptions as BenchmarkSettings | undefined),
-      },
-      media: { inputPixels: false },
-      load: () => loadProcedural({ ...options, families }),
-    });
-  });
+  for (const part of parts) {
+    if (!Object.hasOwn(PROCEDURAL_SUITE, part)) {
+      throw new InvalidRunOptionsError(
+        `unknown procedural part "${part}"; expected one of ${Object.keys(PROCEDURAL_SUITE).join(', ')}`,
+      );
+    }
+  }
+  if (options.families) checkFamilies(options.families);
+  validateItemsPerFamily(options.itemsPerFamily);
+  const selected = options.families ? new Set(options.families) : undefined;
+  const benchmarks: Benchmark[] = [];
+  for (const part of parts) {
+    const families = PROCEDURAL_SUITE[part].filter((family) => !selected || selected.has(family));
+    if (families.length === 0) continue;
+    const counts = families.map((family) => itemsForFamily(options.itemsPerFamily, family));
+    const itemsPerFamily = counts.every((count) => count === counts[0])
+      ? counts[0]!
+      : families.map((family, index) => `${family}=${counts[index]}`).join('+');
+    benchmarks.push(
+      createBenchmark({
+        name: `procedural/${part}`,
+        title: `Procedural ${part}`,
+        metric: part === 'infovqa' ? 'anls' : 'accuracy',
+        settings: {
+          families: families.join('+'),
+          split: options.split ?? 'test',
+          itemsPerFamily,
+          startSeed: options.startSeed ?? 0,
+          ...(options.sceneOptions as BenchmarkSettings | undefined),
+        },
+        media: { inputPixels: false },
+        load: () => loadProcedural({ ...options, families }),
+      }),
+    );
+  }
+  if (benchmarks.length === 0) {
+    throw new InvalidRunOptionsError(
+      `no procedural benchmark left: parts ${parts.join(', ')} hold none of the families ${[...(selected ?? [])].join(', ')}`,
+    );
+  }
+  return benchmarks;
+}
+
+/**
+ * Families of a `procedural:` spec: a comma-separated list of scene families or suite parts
+ * (`procedural:zoom-attribute,count`, `procedural:vstar`); empty means all.
+ */
+export function parseProceduralSelection(argument: string): SceneFamily[] | undefined {
+  const names = argument
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) return undefined;
+  const families: SceneFamily[] = [];
+  for (const name of names) {
+    if (Object.hasOwn(PROCEDURAL_SUITE, name)) {
+      families.push(...PROCEDURAL_SUITE[name as ProceduralPart]);
+    } else if ((SCENE_FAMILIES as readonly string[]).includes(name)) {
+      families.push(name as SceneFamily);
+    } else {
+      throw new UnknownBenchmarkError(`procedural:${name}`, [
+        ...SCENE_FAMILIES.map((family) => `procedural:${family}`),
+        ...Object.keys(PROCEDURAL_SUITE).map((part) => `procedural:${part}`),
+      ]);
+    }
+  }
+  return [...new Set(families)];
 }
 
 /** Names accepted by {@link benchmarksFromSpec}. */
@@ -174,13 +243,16 @@ export const BENCHMARK_NAMES = [
 
 export interface BenchmarkSpecOptions {
   /** Items per scene family for `procedural`. */
-  proceduralItemsPerFamily?: number;
+  proceduralItemsPerFamily?: ItemsPerFamily;
+  /** First held-out seed of `procedural` (default 0). */
+  proceduralStartSeed?: number;
   media?: ResolveMediaOptions;
 }
 
 /**
  * Benchmarks from a command-line spec `NAME[:DATA_DIR]` (`vstar:/data/vstar_bench`,
- * `parquet:/data/vstar.parquet`, `procedural`). Data folders default to `./data/<name>`.
+ * `parquet:/data/vstar.parquet`, `procedural`, `procedural:zoom-attribute,count`). Data folders
+ * default to `./data/<name>`.
  */
 export function benchmarksFromSpec(spec: string, options: BenchmarkSpecOptions = {}): Benchmark[] {
   const colon = spec.indexOf(':');
@@ -204,10 +276,11 @@ export function benchmarksFromSpec(spec: string, options: BenchmarkSpecOptions =
       }
       return [parquetBenchmark({ file: argument, media: options.media })];
     case 'procedural':
-      if (argument) {
-        throw new InvalidRunOptionsError(`procedural takes no data folder, got "${argument}"`);
-      }
-      return proceduralBenchmarks({ itemsPerFamily: options.proceduralItemsPerFamily });
+      return proceduralBenchmarks({
+        itemsPerFamily: options.proceduralItemsPerFamily,
+        startSeed: options.proceduralStartSeed,
+        families: argument === undefined ? undefined : parseProceduralSelection(argument),
+      });
     default:
       throw new UnknownBenchmarkError(spec, BENCHMARK_NAMES);
   }

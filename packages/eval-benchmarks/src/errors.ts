@@ -81,3 +81,35 @@ export class UnreadableMediaError extends EvalBenchmarksError {
     this.path = path;
   }
 }
+
+/** An output folder holds results of another model, profile or setting than the run asked for. */
+export class RunSettingsMismatchError extends EvalBenchmarksError {
+  readonly file: string;
+  readonly differences: string[];
+
+  constructor(file: string, differences: string[]) {
+    super({
+      name: 'RunSettingsMismatchError',
+      message: `${file}: this output folder was written with other settings; use a new --out or delete the folder (${differences.join('; ')})`,
+    });
+    this.file = file;
+    this.differences = differences;
+  }
+}
+
+/** A media path of a dataset record resolves outside the dataset's root (`..`, absolute, symlink). */
+export class MediaOutsideRootError extends EvalBenchmarksError {
+  readonly location: RecordLocation;
+  readonly path: string;
+  readonly root: string;
+
+  constructor(options: { location: RecordLocation; path: string; root: string }) {
+    super({
+      name: 'MediaOutsideRootError',
+      message: `${describeLocation(options.location)}: media path ${JSON.stringify(options.path)} resolves outside the dataset root ${JSON.stringify(options.root)}`,
+    });
+    this.location = options.location;
+    this.path = options.path;
+    this.root = options.root;
+  }
+}

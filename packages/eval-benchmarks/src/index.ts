@@ -8,6 +8,7 @@ export {
   mvbenchBenchmark,
   type ProceduralBenchmarkOptions,
   parquetBenchmark,
+  parseProceduralSelection,
   proceduralBenchmarks,
   tallyqaBenchmark,
   vstarBenchmark,
@@ -18,10 +19,18 @@ export {
   EvalBenchmarksError,
   InvalidRunOptionsError,
   MalformedRecordError,
+  MediaOutsideRootError,
   type RecordLocation,
+  RunSettingsMismatchError,
   UnknownBenchmarkError,
   UnreadableMediaError,
 } from './errors.js';
+export {
+  type ConfidenceInterval,
+  normalMeanInterval,
+  scoreInterval,
+  wilsonInterval,
+} from './intervals.js';
 export {
   INFOVQA_ANNOTATION_FILES,
   type InfovqaLoadOptions,
@@ -38,11 +47,15 @@ export {
 } from './loaders/mvbench.js';
 export { loadParquet, type ParquetLoadOptions, parquetMetric } from './loaders/parquet.js';
 export {
+  DEFAULT_ITEMS_PER_FAMILY,
+  type ItemsPerFamily,
+  itemsForFamily,
   loadProcedural,
   PROCEDURAL_SUITE,
   type ProceduralLoadOptions,
   type ProceduralPart,
   sceneGroundTruth,
+  validateItemsPerFamily,
 } from './loaders/procedural.js';
 export {
   loadTallyqa,
@@ -62,6 +75,7 @@ export {
   type ResolveMediaOptions,
   resolveMedia,
 } from './media.js';
+export { formatDuration, ProgressLines, type ProgressLinesOptions } from './progress-lines.js';
 export {
   barChartSvg,
   escapeHtml,
@@ -70,6 +84,7 @@ export {
   renderHtmlReport,
 } from './report/html.js';
 export {
+  formatScoreWithInterval,
   type MarkdownReportOptions,
   PAPER_COLUMNS,
   PAPER_ROWS,
@@ -91,6 +106,7 @@ export {
   readResults,
   writeFileAtomic,
 } from './results-store.js';
+export { pinRunSettings, RUN_SETTINGS_FILE, type RunSettings } from './run-settings.js';
 export {
   type RunBenchmarksOptions,
   type RunBenchmarksResult,
@@ -112,9 +128,12 @@ export {
 export {
   type BenchmarkSummary,
   type CategorySummary,
+  countWellFormed,
   headlineValue,
+  type ItemFailure,
   type RunSummary,
   rateOfPixelReasoning,
+  type ScoreSplit,
   summarizeBenchmark,
 } from './summary.js';
 export type {

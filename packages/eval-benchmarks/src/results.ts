@@ -14,6 +14,11 @@ export interface OperationRecord {
   name: string;
   arguments: unknown;
   valid: boolean;
+  /**
+   * Whether the call's arguments are exactly well-formed (`isWellFormedToolCall`), independent of
+   * whether the reference-compatible executor accepted them. Absent in records of older runs.
+   */
+  wellFormed?: boolean;
   /** The error observation text when the operation failed. */
   error?: string;
 }
@@ -49,8 +54,15 @@ export interface ResultRecord {
   extracted: string | null;
   groundTruth: GroundTruth;
   question: string;
+  /** From the item (procedural scenes); `null` when the benchmark cannot tell. */
+  needsOperation?: boolean | null;
   episode: EpisodeRecord;
   durationMs: number;
+  /**
+   * Set when the episode threw on the model's own output (the item then scores 0 and stays in the
+   * denominator); the message of what was thrown.
+   */
+  error?: string;
   model: string;
   profile: string;
 }

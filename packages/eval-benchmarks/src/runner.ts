@@ -1,17 +1,24 @@
 import { join } from 'node:path';
 import {
   type EpisodeLimits,
-  type EpisodeResult,
   type EpisodeSampling,
+  type EpisodeTurn,
   getPromptProfile,
   type PromptProfile,
+  REFERENCE_LIMITS,
+  redactSecrets,
   runEpisode,
   type VisionLanguageModelV1,
 } from '@pixel-reasoner/model-runtime';
-import type { ExecuteToolOptions } from '@pixel-reasoner/visual-ops';
+import {
+  type ExecuteToolOptions,
+  isWellFormedToolCall,
+  REFERENCE_EVAL_OPTIONS,
+} from '@pixel-reasoner/visual-ops';
 import cliProgress from 'cli-progress';
 import { InvalidRunOptionsError } from './errors.js';
 import type { PromptMedia } from './media.js';
+import { ProgressLines } from './progress-lines.js';
 import { renderHtmlReport } from './report/html.js';
 import { renderMarkdownReport } from './report/markdown.js';
 import { type EpisodeRecord, type ResultRecord, resultKey, type StoredImage } from './results.js';
@@ -22,8 +29,9 @@ import {
   readResults,
   writeFileAtomic,
 } from './results-store.js';
+import { pinRunSettings, type RunSettings, scoringSettings } from './run-settings.js';
 import { isScorable } from './scoring.js';
-import { type RunSummary, summarizeBenchmark } from './summary.js';
+import { type ItemFailure, type RunSummary, summarizeBenchmark } from './summary.js';
 import type { Benchmark, BenchmarkItem, MissingMedia } from './types.js';
 
 export interface Shard {
@@ -35,6 +43,7 @@ export interface Shard {
 export type RunEvent =
   | { type: 'benchmark-load'; benchmark: string; items: number; missingMedia: number }
   | { type: 'item-end'; benchmark: string; id: string; score: number | null }
+  /** The item has no result (server, network or media failure); it is retried by the next run. */
   | { type: 'item-error'; benchmark: string; id: string; error: unknown };
 
 export interface RunBenchmarksOptions {
@@ -57,8 +66,21 @@ export interface RunBenchmarksOptions {
   trajectoryImages?: number;
   /** Trajectories shown per benchmark in report.html (default 12). */
   reportTrajectories?: number;
-  /** A progress bar on stderr: `auto` (default) shows it when stderr is a terminal. */
-  progress?: boolean | 'auto';
+  /**
+   * Progress on stderr: `auto` (default) draws a bar when stderr is a terminal and prints plain
+   * lines (at least every `progressIntervalMs`) when it is not; `lines` always prints lines,
+   * `true` always draws the bar, `false` prints nothing.
+   */
+  progress?: boolean | 'auto' | 'lines';
+  /** Longest gap between progress lines (default 30 000 ms). */
+  progressIntervalMs?: number;
+  /** Where progress goes (default stderr). */
+  progressWrite?: (text: string) => void;
+  /**
+   * Secrets (API keys) to replace with `[redacted]` in every error text the run writes
+   * (summary.json, reports, events).
+   */
+  redact?: readonly string[];
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
 }
@@ -125,17 +147,34 @@ async function storeImages(
   );
 }
 
+interface EpisodeSoFar {
+  finalAnswer: string;
+  turns: readonly EpisodeTurn[];
+  operationsAttempted: number;
+  operationsValid: number;
+}
+
 async function episodeRecord(
   store: MediaStore,
   media: readonly PromptMedia[],
-  episode: EpisodeResult,
+  episode: EpisodeSoFar,
   keep: boolean,
 ): Promise<EpisodeRecord> {
   const isVideo = media[0]?.type === 'video';
   const inputs = media.flatMap((entry) => (entry.type === 'image' ? [entry.image] : entry.frames));
   const steps = [];
+  // Items target_image may name: the prompt's images (a video is one item) plus observations.
+  let visualItems = isVideo ? 1 : inputs.length;
   for (const turn of episode.turns) {
     const operation = turn.operation;
+    const wellFormed =
+      operation?.name !== undefined &&
+      isWellFormedToolCall(
+        { name: operation.name, arguments: operation.arguments },
+        isVideo
+          ? { frameCount: inputs.length, ...(visualItems > 1 ? { imageCount: visualItems } : {}) }
+          : { imageCount: visualItems },
+      );
     steps.push({
       text: turn.text,
       ...(operation
@@ -144,6 +183,7 @@ async function episodeRecord(
               name: operation.name ?? '(unreadable tool call)',
               arguments: operation.arguments ?? operation.payload,
               valid: operation.valid,
+              wellFormed,
               ...(operation.valid
                 ? {}
                 : { error: operation.error ?? 'not executed: an episode limit was reached' }),
@@ -152,6 +192,7 @@ async function episodeRecord(
         : {}),
       images: await storeImages(store, turn.imagesAdded, keep),
     });
+    visualItems += turn.imagesAdded.length;
   }
   return {
     inputImages: await storeImages(store, inputs, keep),
@@ -160,15 +201,62 @@ async function episodeRecord(
     finalOutput: episode.finalAnswer,
     operationsAttempted: episode.operationsAttempted,
     operationsValid: episode.operationsValid,
-    usedPixelReasoning: episode.usedPixelReasoning,
+    usedPixelReasoning: episode.operationsValid > 0,
+  };
+}
+
+/** The episode as far as it got before something threw, from its finished turns. */
+function partialEpisode(turns: readonly EpisodeTurn[]): EpisodeSoFar {
+  return {
+    finalAnswer: turns.at(-1)?.text ?? '',
+    turns,
+    operationsAttempted: turns.filter((turn) => turn.operation !== undefined).length,
+    operationsValid: turns.filter((turn) => turn.operation?.valid === true).length,
+  };
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error)
+    return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+  return String(error);
+}
+
+/** The run settings pinned in the output folder (see `pinRunSettings`). */
+function requestedSettings(options: RunBenchmarksOptions, profile: PromptProfile): RunSettings {
+  const sampling = options.sampling ?? {};
+  const limits = { ...REFERENCE_LIMITS, ...options.limits };
+  const tools = { ...REFERENCE_EVAL_OPTIONS, ...options.toolOptions };
+  const run: RunSettings['run'] = {
+    'sampling.temperature': sampling.temperature ?? 0,
+    'sampling.laterTurnTemperature': sampling.laterTurnTemperature ?? sampling.temperature ?? 0,
+    'sampling.topP': sampling.topP ?? null,
+    'sampling.topK': sampling.topK ?? null,
+    'sampling.seed': sampling.seed ?? null,
+  };
+  for (const [key, value] of Object.entries(limits)) run[`limits.${key}`] = value ?? null;
+  for (const [key, value] of Object.entries(tools)) run[`tools.${key}`] = value ?? null;
+  return {
+    model: options.model.modelId,
+    profile: profile.id,
+    run,
+    benchmarks: Object.fromEntries(
+      options.benchmarks.map((benchmark) => [benchmark.name, scoringSettings(benchmark.settings)]),
+    ),
   };
 }
 
 /**
  * Runs benchmarks against a model and writes the reports. Each finished item is appended to
  * `results.jsonl` (one synced line) as soon as it is scored; a rerun with the same output folder
- * skips finished items, so an interrupted run resumes where it stopped. Items whose episode
- * throws are counted as failed and retried by the next run.
+ * skips finished items, so an interrupted run resumes where it stopped. The folder pins the run's
+ * settings in `run.json`; resuming with another model, profile or setting throws
+ * `RunSettingsMismatchError`.
+ *
+ * What an item's failure means depends on where it happens. A failure of the model call itself
+ * (connection refused, HTTP 401, 5xx after retries) or of the item's media leaves the item without
+ * a result: it is listed under `failures`, counted in `failed`, and retried by the next run. A
+ * throw after the model answered (on its own output) scores the item 0, keeps it in `n` and is
+ * counted in `modelErrors`.
  */
 export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunBenchmarksResult> {
   validateRunOptions(options);
@@ -178,8 +266,14 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
       ? getPromptProfile(options.profile ?? 'pixel-reasoner-v1')
       : options.profile;
   const keepImages = options.trajectoryImages ?? 20;
+  const redact = (text: string) => redactSecrets(text, options.redact ?? []);
   const resultsFile = join(options.outDir, 'results.jsonl');
   const previous = await readResults(resultsFile);
+  await pinRunSettings({
+    outDir: options.outDir,
+    requested: requestedSettings(options, profile),
+    previous,
+  });
   const done = finishedKeys(previous);
   const writer = await ResultsWriter.open(resultsFile);
   const store = new MediaStore(options.outDir);
@@ -206,32 +300,68 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
     });
   }
 
-  const showProgress =
-    options.progress === true ||
-    ((options.progress ?? 'auto') === 'auto' && process.stderr.isTTY === true);
-  const bar = showProgress
-    ? new cliProgress.SingleBar(
-        {
-          format: 'eval {bar} {value}/{total} | {benchmark} | eta {eta_formatted}',
-          stream: process.stderr,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
+  const progressMode = options.progress ?? 'auto';
+  const isTerminal = process.stderr.isTTY === true;
+  const bar =
+    progressMode === true || (progressMode === 'auto' && isTerminal)
+      ? new cliProgress.SingleBar(
+          {
+            format: 'eval {bar} {value}/{total} | {benchmark} | eta {eta_formatted}',
+            stream: process.stderr,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
   bar?.start(pending.length, 0, { benchmark: '' });
+  const lines =
+    progressMode === 'lines' || (progressMode === 'auto' && !isTerminal)
+      ? new ProgressLines({
+          total: pending.length,
+          write: options.progressWrite ?? ((text) => process.stderr.write(text)),
+          intervalMs: options.progressIntervalMs,
+        })
+      : undefined;
 
   const fresh: ResultRecord[] = [];
-  const failures = new Map<string, { itemId: string; error: string }[]>();
+  const failures = new Map<string, ItemFailure[]>();
   let next = 0;
   const worker = async () => {
     while (next < pending.length && !options.signal?.aborted) {
       const { benchmark, item, keepImages: keep } = pending[next++]!;
       const started = Date.now();
+      // Which side failed decides whether the item counts: see runBenchmarks' comment.
+      let modelCallFailed = false;
+      const turns: EpisodeTurn[] = [];
+      let prompt: Awaited<ReturnType<Benchmark['buildPrompt']>> | undefined;
+      const model: VisionLanguageModelV1 = Object.create(options.model, {
+        doGenerate: {
+          value: async (generate: Parameters<VisionLanguageModelV1['doGenerate']>[0]) => {
+            try {
+              return await options.model.doGenerate(generate);
+            } catch (error) {
+              modelCallFailed = true;
+              throw error;
+            }
+          },
+        },
+      });
+      const base = {
+        benchmark: benchmark.name,
+        id: item.id,
+        category: item.category,
+        metric: benchmark.metric,
+        groundTruth: item.groundTruth,
+        question: item.question,
+        needsOperation: item.needsOperation ?? null,
+        model: options.model.modelId,
+        profile: profile.id,
+      };
+      let record: ResultRecord | undefined;
       try {
-        const prompt = await benchmark.buildPrompt(item);
+        prompt = await benchmark.buildPrompt(item);
         const episode = await runEpisode({
-          model: options.model,
+          model,
           profile,
           question: prompt.question,
           media: prompt.media,
@@ -239,39 +369,52 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
           limits: options.limits,
           toolOptions: options.toolOptions,
           signal: options.signal,
+          onEvent: (event) => {
+            if (event.type === 'turn-end') turns.push(event.turn);
+          },
         });
         if (episode.stopReason === 'abort') break;
         const extracted = benchmark.extract(episode.finalAnswer, item);
         const score = isScorable(item)
           ? benchmark.score(extracted, item, episode.finalAnswer)
           : null;
-        const record: ResultRecord = {
-          benchmark: benchmark.name,
-          id: item.id,
-          category: item.category,
-          metric: benchmark.metric,
+        record = {
+          ...base,
           score,
           extracted,
-          groundTruth: item.groundTruth,
-          question: item.question,
           episode: await episodeRecord(store, prompt.media, episode, keep),
           durationMs: Date.now() - started,
-          model: options.model.modelId,
-          profile: profile.id,
         };
+      } catch (error) {
+        if (options.signal?.aborted) break;
+        if (prompt === undefined || modelCallFailed) {
+          const list = failures.get(benchmark.name) ?? [];
+          list.push({ itemId: item.id, error: redact(errorText(error)) });
+          failures.set(benchmark.name, list);
+          options.onEvent?.({ type: 'item-error', benchmark: benchmark.name, id: item.id, error });
+        } else {
+          record = {
+            ...base,
+            score: isScorable(item) ? 0 : null,
+            extracted: null,
+            episode: await episodeRecord(store, prompt.media, partialEpisode(turns), keep),
+            durationMs: Date.now() - started,
+            error: redact(errorText(error)),
+          };
+        }
+      }
+      if (record) {
         await writer.append(record);
         fresh.push(record);
-        options.onEvent?.({ type: 'item-end', benchmark: benchmark.name, id: item.id, score });
-      } catch (error) {
-        const list = failures.get(benchmark.name) ?? [];
-        list.push({
-          itemId: item.id,
-          error: error instanceof Error ? error.message : String(error),
+        options.onEvent?.({
+          type: 'item-end',
+          benchmark: benchmark.name,
+          id: item.id,
+          score: record.score,
         });
-        failures.set(benchmark.name, list);
-        options.onEvent?.({ type: 'item-error', benchmark: benchmark.name, id: item.id, error });
       }
       bar?.increment(1, { benchmark: benchmark.name });
+      lines?.increment(benchmark.name);
     }
   };
   try {
@@ -280,6 +423,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
     );
   } finally {
     bar?.stop();
+    lines?.stop();
   }
 
   const all = [...previous, ...fresh];
@@ -315,7 +459,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
         missingMedia: selection.missingMedia,
         records: benchmarkRecords,
       }),
-      failures: benchmarkFailures.slice(0, 20),
+      failures: benchmarkFailures,
     };
   }
   const files = await writeReports({

@@ -51,6 +51,11 @@ export interface BenchmarkItem {
   media: MediaSource[];
   groundTruth: GroundTruth;
   location: RecordLocation;
+  /**
+   * Whether the answer is illegible without a visual operation (procedural scenes know this);
+   * absent when the benchmark cannot tell.
+   */
+  needsOperation?: boolean;
 }
 
 /** A media file an item refers to that is not on disk; the item is left out of the run. */

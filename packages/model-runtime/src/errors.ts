@@ -102,3 +102,30 @@ export class ConformanceError extends ModelRuntimeError {
     this.check = check;
   }
 }
+
+/** The preflight `GET /models` found no server at the URL (connection refused, DNS, timeout, 5xx). */
+export class ModelServerUnreachableError extends ModelRuntimeError {
+  readonly url: string;
+  constructor(options: { url: string; detail: string; cause?: unknown }) {
+    super({
+      name: 'ModelServerUnreachableError',
+      message: `model server ${options.url} is not reachable: ${options.detail}`,
+      cause: options.cause,
+    });
+    this.url = options.url;
+  }
+}
+
+/** The server is up but does not serve the requested model name. */
+export class UnknownServedModelError extends ModelRuntimeError {
+  readonly model: string;
+  readonly available: string[];
+  constructor(options: { url: string; model: string; available: string[] }) {
+    super({
+      name: 'UnknownServedModelError',
+      message: `model server ${options.url} does not serve ${JSON.stringify(options.model)}; it serves ${options.available.length === 0 ? 'no models' : options.available.map((name) => JSON.stringify(name)).join(', ')}`,
+    });
+    this.model = options.model;
+    this.available = options.available;
+  }
+}

@@ -17,6 +17,9 @@ export {
   runEpisodes,
 } from './agent/run-episodes.js';
 export {
+  type CheckServerOptions,
+  type CheckServerResult,
+  checkOpenAICompatibleServer,
   createOpenAICompatibleModel,
   type OpenAICompatibleModelOptions,
 } from './backends/openai-compatible.js';
@@ -39,8 +42,10 @@ export {
   InvalidModelResponseError,
   ModelRequestError,
   ModelRuntimeError,
+  ModelServerUnreachableError,
   ModelUnavailableError,
   UnknownProfileError,
+  UnknownServedModelError,
 } from './errors.js';
 export { imageFromDataUrl, readImageSize } from './image/image-data.js';
 export { encodeRgbPng, solidColorPng } from './image/png.js';
@@ -80,6 +85,7 @@ export {
   type ToolFunctionSpec,
   VCOT_TEMPLATE,
 } from './prompt/reference-strings.js';
+export { REDACTED, redactSecrets } from './redact.js';
 export { type RunningServer, type ServeOptions, serve } from './serve/serve.js';
 export type {
   ChatImage,

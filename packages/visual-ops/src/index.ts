@@ -134,3 +134,4 @@ export type {
   ToolOutcome,
   VisualInput,
 } from './types.js';
+export { isWellFormedToolCall, type WellFormedOptions } from './well-formed.js';

@@ -1,4 +1,10 @@
-import { type BenchmarkSummary, headlineValue, type RunSummary } from '../summary.js';
+import type { ConfidenceInterval } from '../intervals.js';
+import {
+  type BenchmarkSummary,
+  headlineValue,
+  type RunSummary,
+  type ScoreSplit,
+} from '../summary.js';
 
 /** The four columns of the paper's Table 1, in its order. */
 export const PAPER_COLUMNS = [
@@ -45,6 +51,21 @@ export function paperColumnOf(benchmark: string): PaperColumn | null {
 
 export function formatPercent(value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : (value * 100).toFixed(1);
+}
+
+/** `41.5 [35.2, 48.1]`: a score with its 95% interval, in percent. */
+export function formatScoreWithInterval(
+  value: number | null | undefined,
+  interval: ConfidenceInterval | null | undefined,
+): string {
+  if (value === null || value === undefined) return '–';
+  if (!interval) return formatPercent(value);
+  return `${formatPercent(value)} [${formatPercent(interval.low)}, ${formatPercent(interval.high)}]`;
+}
+
+function formatSplit(split: ScoreSplit | null | undefined): string {
+  if (!split) return '–';
+  return `${formatScoreWithInterval(split.score, split.interval)} (n=${split.n})`;
 }
 
 function metricLabel(summary: BenchmarkSummary): string {
@@ -101,9 +122,12 @@ export function renderMarkdownReport(summary: RunSummary, options: MarkdownRepor
       [
         'Benchmark',
         'Metric',
-        'Score',
+        'Score [95% CI]',
         'n',
+        'Needs operation',
+        'Answerable',
         'RaPR',
+        'Well-formed calls',
         'Operation error rate',
         'Missing media',
         'Failed',
@@ -113,9 +137,12 @@ export function renderMarkdownReport(summary: RunSummary, options: MarkdownRepor
         return [
           name,
           metricLabel(entry),
-          formatPercent(headlineValue(entry)),
+          formatScoreWithInterval(headlineValue(entry), entry.interval),
           String(entry.n),
+          formatSplit(entry.needsOperation),
+          formatSplit(entry.answerable),
           formatPercent(entry.rapr),
+          formatPercent(entry.wellFormedRate),
           formatPercent(entry.operationErrorRate),
           String(entry.missingMedia.length),
           String(entry.failed),
@@ -155,7 +182,11 @@ export function renderMarkdownReport(summary: RunSummary, options: MarkdownRepor
     }
   }
   lines.push(
-    'Scores are percentages. RaPR: share of episodes with at least one valid visual operation.',
+    'Scores are percentages with 95% intervals (Wilson for accuracy, normal on the mean for ANLS). ' +
+      'RaPR: share of episodes with at least one valid visual operation. Well-formed calls: share of ' +
+      'tool calls whose arguments are exactly what the tool spec says (4 numbers in [0, 1] for a box, ' +
+      'distinct frames 1..16), while the executor also accepts e.g. the first four of five numbers. ' +
+      'Needs operation / answerable: items whose answer is illegible / legible without an operation.',
   );
   return `${lines.join('\n')}\n`;
 }

@@ -4,8 +4,11 @@ import {
   InvalidGenerateOptionsError,
   InvalidModelResponseError,
   ModelRequestError,
+  ModelServerUnreachableError,
   ModelUnavailableError,
+  UnknownServedModelError,
 } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 import type {
   FinishReasonV1,
   GenerateOptionsV1,
@@ -82,6 +85,94 @@ function isRetryable(error: unknown): boolean {
   return false;
 }
 
+export interface CheckServerOptions {
+  /** e.g. `http://localhost:8000/v1`. */
+  baseURL: string;
+  /** The model name the run will ask for. */
+  model: string;
+  /** Default: `OPENAI_API_KEY`, else `EMPTY`; redacted from every error text. */
+  apiKey?: string;
+  /** Default 10 000 ms. */
+  timeoutMs?: number;
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface CheckServerResult {
+  /** Model names the server lists; `null` when it has no `GET /models` (HTTP 404/405). */
+  available: string[] | null;
+}
+
+/**
+ * One `GET {baseURL}/models` before a run, so a dead server, a wrong URL, a rejected key or a
+ * misspelt model name stops the run at once with one clear error instead of failing every item
+ * after retries. Throws `ModelServerUnreachableError` (no connection, timeout, 5xx),
+ * `ModelRequestError` (401, 403 and other 4xx except 404/405, which only mean the server has no
+ * model list; the check then passes), `InvalidModelResponseError` (not a model list) or
+ * `UnknownServedModelError` (the name is not listed).
+ */
+export async function checkOpenAICompatibleServer(
+  options: CheckServerOptions,
+): Promise<CheckServerResult> {
+  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY ?? 'EMPTY';
+  const redact = (text: string) => redactSecrets(text, [apiKey]);
+  const url = `${options.baseURL.replace(/\/+$/, '')}/models`;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      headers: { authorization: `Bearer ${apiKey}` },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const detail = [
+      error instanceof Error ? error.message : String(error),
+      cause?.code ?? cause?.message,
+    ]
+      .filter(Boolean)
+      .join(': ');
+    throw new ModelServerUnreachableError({ url, detail: redact(detail), cause: error });
+  }
+  const body = await response.text().catch(() => '');
+  if (response.status === 404 || response.status === 405) return { available: null };
+  if (response.status >= 500) {
+    throw new ModelServerUnreachableError({
+      url,
+      detail: redact(`HTTP ${response.status}: ${body.slice(0, 300)}`),
+    });
+  }
+  if (!response.ok) {
+    throw new ModelRequestError({
+      status: response.status,
+      url,
+      detail: redact(body.slice(0, 300) || response.statusText),
+    });
+  }
+  let listed: unknown;
+  try {
+    listed = JSON.parse(body);
+  } catch {
+    throw new InvalidModelResponseError(
+      `${url} did not return JSON: ${redact(body.slice(0, 120))}`,
+    );
+  }
+  const data = (listed as { data?: unknown }).data;
+  if (!Array.isArray(data)) {
+    throw new InvalidModelResponseError(`${url} returned no "data" list of models`);
+  }
+  const available = data.flatMap((entry) =>
+    entry !== null &&
+    typeof entry === 'object' &&
+    typeof (entry as { id?: unknown }).id === 'string'
+      ? [(entry as { id: string }).id]
+      : [],
+  );
+  if (!available.includes(options.model)) {
+    throw new UnknownServedModelError({ url: options.baseURL, model: options.model, available });
+  }
+  return { available };
+}
+
 function describe(error: unknown): string {
   if (error instanceof OpenAI.APIError) {
     const status = typeof error.status === 'number' ? `HTTP ${error.status}: ` : '';
@@ -104,9 +195,11 @@ export function createOpenAICompatibleModel(
   const maxDelay = options.maxRetryDelayMs ?? 8000;
   const sleep = options.sleep ?? defaultSleep;
   const limit = createLimiter(options.maxConcurrency ?? 8);
+  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY ?? 'EMPTY';
+  const redact = (text: string) => redactSecrets(text, [apiKey]);
   const client = new OpenAI({
     baseURL: options.baseURL,
-    apiKey: options.apiKey ?? process.env.OPENAI_API_KEY ?? 'EMPTY',
+    apiKey,
     maxRetries: 0,
     timeout: options.timeoutMs ?? 600_000,
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -172,7 +265,7 @@ export function createOpenAICompatibleModel(
                 throw new ModelRequestError({
                   status: error.status,
                   url: options.baseURL,
-                  detail: error.message,
+                  detail: redact(error.message),
                   cause: error,
                 });
               }
@@ -182,7 +275,7 @@ export function createOpenAICompatibleModel(
               throw new ModelUnavailableError({
                 url: options.baseURL,
                 attempts: attempt,
-                detail: describe(error),
+                detail: redact(describe(error)),
                 cause: error,
               });
             }
