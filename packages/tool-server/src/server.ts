@@ -33,9 +33,10 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.byteLength;
+      // Past the limit the rest is discarded; the 413 is sent and the connection closed after it.
       if (size > limit) {
+        chunks.length = 0;
         rejectBody(new BodyTooLargeError());
-        request.destroy();
         return;
       }
       chunks.push(chunk);
@@ -100,7 +101,9 @@ export async function startToolServer(options: ToolServerOptions = {}): Promise<
         body = JSON.parse((await readBody(request, maxBodyBytes)).toString('utf8'));
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
+          response.setHeader('connection', 'close');
           sendJson(response, 413, { detail: `request body exceeds ${maxBodyBytes} bytes` });
+          response.once('finish', () => request.destroy());
           return;
         }
         sendJson(response, 400, {
