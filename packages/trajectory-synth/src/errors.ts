@@ -138,3 +138,21 @@ export class AnalystError extends TrajectorySynthError {
     super({ name: 'AnalystError', message, cause });
   }
 }
+
+/**
+ * A trajectory that an engine format cannot carry as it is, e.g. a text that itself contains the
+ * `<image>` placeholder those formats use to place media (the counts would no longer match).
+ */
+export class ExportFormatError extends TrajectorySynthError {
+  readonly trajectoryId: string;
+  readonly format: string;
+
+  constructor(options: { trajectoryId: string; format: string; problem: string }) {
+    super({
+      name: 'ExportFormatError',
+      message: `trajectory ${JSON.stringify(options.trajectoryId)} cannot be written as ${options.format}: ${options.problem}`,
+    });
+    this.trajectoryId = options.trajectoryId;
+    this.format = options.format;
+  }
+}

@@ -21,6 +21,7 @@ export {
 export { describeFrames, describeRegion, describeSize } from './describe.js';
 export {
   AnalystError,
+  ExportFormatError,
   InvalidOptionError,
   InvalidRecordError,
   MalformedJsonError,
@@ -39,7 +40,25 @@ export {
   TRAJECTORY_FORMAT,
   writeTrajectoriesJsonl,
 } from './formats/jsonl.js';
+export {
+  LLAMAFACTORY_DATASET_NAME,
+  LLAMAFACTORY_FILE,
+  type LlamaFactoryEntry,
+  type LlamaFactoryMaskMode,
+  type LlamaFactoryWriteOptions,
+  type LlamaFactoryWriteResult,
+  llamaFactoryDatasetInfo,
+  toLlamaFactoryEntries,
+  writeLlamaFactoryDataset,
+} from './formats/llamafactory.js';
 export { MediaStore } from './formats/media-store.js';
+export {
+  IMAGE_PLACEHOLDER,
+  type PlaceholderMessage,
+  type PlaceholderOptions,
+  toPlaceholderMessages,
+  VIDEO_PLACEHOLDER,
+} from './formats/placeholders.js';
 export {
   parseReferenceEntry,
   REFERENCE_SFT_FILE,
@@ -51,6 +70,20 @@ export {
   toReferenceEntry,
   writeReferenceSft,
 } from './formats/reference.js';
+export {
+  SWIFT_FILE,
+  type SwiftEntry,
+  type SwiftWriteOptions,
+  toSwiftEntry,
+  writeSwiftJsonl,
+} from './formats/swift.js';
+export {
+  toVerlRow,
+  VERL_PARQUET_FILE,
+  type VerlParquetWriteOptions,
+  type VerlRow,
+  writeVerlParquet,
+} from './formats/verl-parquet.js';
 export {
   type Box,
   boxArea,
@@ -93,8 +126,10 @@ export { createRandom, hashString, type Random } from './random.js';
 export {
   runSynthCli,
   SYNTH_CLI_USAGE,
+  SYNTH_FORMATS,
   type SynthCliIo,
   type SynthCliResult,
+  type SynthFormat,
 } from './run-synth-cli.js';
 export {
   type AnswerType,

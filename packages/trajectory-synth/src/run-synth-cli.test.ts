@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -67,6 +67,33 @@ describe('runSynthCli', () => {
     expect(entries.every((entry) => Array.isArray(entry.message_list))).toBe(true);
   });
 
+  it.each([
+    ['llamafactory', ['llamafactory.json', 'dataset_info.json']],
+    ['swift', ['swift.jsonl']],
+    ['verl-parquet', ['verl.parquet']],
+  ])('writes the %s format with --format', async (format, files) => {
+    const out = join(dir, format);
+    const { io } = quietIo();
+    const result = await runSynthCli(
+      [
+        '--family',
+        'zoom-attribute,frames',
+        '--count',
+        '2',
+        '--seed',
+        '3',
+        '--out',
+        out,
+        '--format',
+        format,
+      ],
+      io,
+    );
+    expect(result?.file).toBe(join(out, files[0]!));
+    expect(result?.count).toBeGreaterThanOrEqual(2);
+    expect((await readdir(out)).sort()).toEqual([...files, 'media'].sort());
+  });
+
   it('rejects bad arguments with a message naming the option', async () => {
     const { io } = quietIo();
     await expect(
@@ -78,6 +105,12 @@ describe('runSynthCli', () => {
     await expect(
       runSynthCli(['--family', 'all', '--count', '1', '--out', dir, '--format', 'csv'], io),
     ).rejects.toThrow(/`--format`/);
+    await expect(
+      runSynthCli(['--family', 'all', '--count', '1', '--out', dir, '--masks', 'some'], io),
+    ).rejects.toThrow(/`--masks`/);
+    await expect(
+      runSynthCli(['--family', 'all', '--count', '1', '--out', dir, '--verl-images', 'url'], io),
+    ).rejects.toThrow(/`--verl-images`/);
     await expect(runSynthCli(['--bogus'], io)).rejects.toThrow(/Unknown option '--bogus'/);
     const help = quietIo();
     expect(await runSynthCli(['--help'], help.io)).toBeUndefined();

@@ -4,22 +4,42 @@ import cliProgress from 'cli-progress';
 import { DEFAULT_TEXT_ONLY_SHARE, synthesizeDataset } from './dataset.js';
 import { InvalidOptionError } from './errors.js';
 import { JsonlTrajectoryWriter } from './formats/jsonl.js';
+import { type LlamaFactoryMaskMode, writeLlamaFactoryDataset } from './formats/llamafactory.js';
 import { writeReferenceSft } from './formats/reference.js';
+import { writeSwiftJsonl } from './formats/swift.js';
+import { writeVerlParquet } from './formats/verl-parquet.js';
 import { sceneSeeds } from './loaders/scenes.js';
 import type { Trajectory, TrajectoryKind } from './trajectory.js';
 
 export const SYNTH_CLI_USAGE = `Usage: pixel-reasoner-synth --family <name|all> --count N --seed S --out DIR
-       [--format jsonl|reference] [--text-only-share x] [--split train|validation|test]
+       [--format jsonl|reference|llamafactory|swift|verl-parquet] [--masks split|all-assistant]
+       [--verl-images bytes|path] [--text-only-share x] [--split train|validation|test]
        [--concurrency N] [--no-progress]
 
 Synthesizes Pixel Reasoner SFT trajectories from procedural scenes.
   --family           ${SCENE_FAMILIES.join(', ')}, a comma-separated list, or all
   --count            number of seeds (one trajectory each)
   --seed             first scene seed; also seeds every random choice
-  --out              output folder (trajectories.jsonl or sft.json, plus media/)
-  --format           jsonl (default, ours) or reference (the reference SFT message_list JSON)
+  --out              output folder (the data file of the format, plus media/)
+  --format           jsonl (default, ours: trajectories.jsonl), reference (the reference SFT
+                     message_list JSON: sft.json), llamafactory (multimodal sharegpt:
+                     llamafactory.json + dataset_info.json), swift (ms-swift messages JSONL:
+                     swift.jsonl) or verl-parquet (verl RL prompts with ground truth: verl.parquet)
+  --masks            llamafactory only: split (default; one sample per trained turn, train with
+                     mask_history: true) or all-assistant (one sample per trajectory, masks lost)
+  --verl-images      verl-parquet only: bytes (default, embedded) or path (absolute media paths)
   --text-only-share  share of text-only trajectories (default ${DEFAULT_TEXT_ONLY_SHARE})
 `;
+
+/** The dataset formats `pixel-reasoner-synth --format` writes. */
+export const SYNTH_FORMATS = [
+  'jsonl',
+  'reference',
+  'llamafactory',
+  'swift',
+  'verl-parquet',
+] as const;
+export type SynthFormat = (typeof SYNTH_FORMATS)[number];
 
 export interface SynthCliResult {
   file: string;
@@ -87,6 +107,8 @@ export async function runSynthCli(
         seed: { type: 'string' },
         out: { type: 'string' },
         format: { type: 'string', default: 'jsonl' },
+        masks: { type: 'string', default: 'split' },
+        'verl-images': { type: 'string', default: 'bytes' },
         'text-only-share': { type: 'string' },
         split: { type: 'string', default: 'train' },
         concurrency: { type: 'string', default: '4' },
@@ -110,10 +132,24 @@ export async function runSynthCli(
   if (values.out === undefined) throw new InvalidOptionError('--out', 'is required');
   const out = values.out;
   const format = values.format;
-  if (format !== 'jsonl' && format !== 'reference') {
+  if (!SYNTH_FORMATS.includes(format as SynthFormat)) {
     throw new InvalidOptionError(
       '--format',
-      `must be jsonl or reference, got ${JSON.stringify(format)}`,
+      `must be one of ${SYNTH_FORMATS.join(', ')}, got ${JSON.stringify(format)}`,
+    );
+  }
+  const masks = values.masks;
+  if (masks !== 'split' && masks !== 'all-assistant') {
+    throw new InvalidOptionError(
+      '--masks',
+      `must be split or all-assistant, got ${JSON.stringify(masks)}`,
+    );
+  }
+  const verlImages = values['verl-images'];
+  if (verlImages !== 'bytes' && verlImages !== 'path') {
+    throw new InvalidOptionError(
+      '--verl-images',
+      `must be bytes or path, got ${JSON.stringify(verlImages)}`,
     );
   }
   const textOnlyShare =
@@ -162,6 +198,14 @@ export async function runSynthCli(
   try {
     if (format === 'reference') {
       written = await writeReferenceSft(out, trajectories);
+    } else if (format === 'llamafactory') {
+      written = await writeLlamaFactoryDataset(out, trajectories, {
+        masks: masks as LlamaFactoryMaskMode,
+      });
+    } else if (format === 'swift') {
+      written = await writeSwiftJsonl(out, trajectories);
+    } else if (format === 'verl-parquet') {
+      written = await writeVerlParquet(out, trajectories, { images: verlImages, split });
     } else {
       const writer = new JsonlTrajectoryWriter(out);
       try {
