@@ -132,7 +132,7 @@ export function nearestFlag(flag: string, known: readonly string[]): string | un
     const distance = editDistance(name, candidate);
     if (!best || distance < best.distance) best = { flag: candidate, distance };
   }
-  if (best && best.distance <= Math.max(1, Math.min(2, Math.floor(name.length / 3)))) {
+  if (best && best.distance <= (name.length <= 4 ? 1 : 2)) {
     return best.flag;
   }
   const prefixed = known.find(

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { benchmarksFromSpec, proceduralBenchmarks } from './benchmarks.js';
 import { InvalidRunOptionsError, UnknownBenchmarkError } from './errors.js';
 import { normalMeanInterval, scoreInterval, wilsonInterval } from './intervals.js';
+import { ProgressLines } from './progress-lines.js';
 import { readResults } from './results-store.js';
 import { runBenchmarks } from './runner.js';
 import { temporaryDir } from './test-helpers/fixtures.js';
@@ -169,5 +170,30 @@ describe('a procedural run', () => {
     expect(records[0]!.needsOperation).toBeNull();
     expect(summary['procedural/tallyqa']!.needsOperation).toBeNull();
     expect(summary['procedural/tallyqa']!.answerable).toBeNull();
+  });
+});
+
+describe('ProgressLines', () => {
+  test('prints at most once per interval between items, and at start and end', () => {
+    let now = 0;
+    const lines: string[] = [];
+    const progress = new ProgressLines({
+      total: 4,
+      write: (text) => lines.push(text),
+      intervalMs: 30_000,
+      now: () => now,
+    });
+    now = 10_000;
+    progress.increment('a');
+    now = 31_000;
+    progress.increment('a');
+    now = 40_000;
+    progress.increment('b');
+    progress.stop();
+    expect(lines).toEqual([
+      'eval 0/4 (0.0%) | 0.00 items/s | eta ?\n',
+      'eval 2/4 (50.0%) | 0.06 items/s | eta 31s | a\n',
+      'eval 3/4 (75.0%) | 0.07 items/s | eta 13s | b\n',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeCropBox, cropImage } from './crop.js';
 import { InvalidOptionError } from './errors.js';
+import { formatAspectRatioError, NAN_TO_INTEGER_ERROR } from './reference-texts.js';
 import { gradientImage } from './test-helpers/images.js';
 
 const size = { width: 1000, height: 800 };
@@ -137,5 +138,31 @@ describe('cropImage', () => {
     const second = await cropImage(image, [0.2, 0.2, 0.6, 0.7]);
     if (!(first.ok && second.ok)) throw new Error('expected crops');
     expect(Buffer.from(first.image.data).equals(Buffer.from(second.image.data))).toBe(true);
+  });
+});
+
+describe('computeCropBox with values Python accepts but cannot crop', () => {
+  it('answers NaN with the rounding error instead of throwing later', () => {
+    for (const bbox of [
+      [Number.NaN, 0.1, 0.5, 0.5],
+      [0.1, 0.1, 0.5, Number.NaN],
+    ]) {
+      expect(computeCropBox(bbox, { width: 200, height: 200 })).toEqual({
+        ok: false,
+        error: NAN_TO_INTEGER_ERROR,
+      });
+    }
+  });
+
+  it('refuses a crop more than 200 times wider than tall with smart_resize text', async () => {
+    const strip = await gradientImage(6100, 30);
+    const result = await cropImage(strip, [0, 0, 1, 1], { padding: 0 });
+    expect(result).toEqual({
+      ok: false,
+      error: 'absolute aspect ratio must be smaller than 200, got 203.33333333333334',
+    });
+    expect(formatAspectRatioError(402, 2)).toBe(
+      'absolute aspect ratio must be smaller than 200, got 201.0',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { ImageDecodeError, InvalidOptionError } from './errors.js';
 import { encodeImage } from './image-io.js';
 import { roundHalfToEven } from './python-math.js';
 import {
+  formatAspectRatioError,
   formatCropTooSmallError,
   formatNotComparableError,
   formatNotSubscriptableError,
@@ -10,6 +11,7 @@ import {
   INVERTED_BOX_VERTICAL_ERROR,
   LIST_INDEX_OUT_OF_RANGE_ERROR,
   MIN_CROP_SIDE,
+  NAN_TO_INTEGER_ERROR,
 } from './reference-texts.js';
 import { type SmartResizeOptions, smartResize } from './smart-resize.js';
 import type { DecodedImage, EncodedImage, RawImage } from './types.js';
@@ -121,6 +123,8 @@ export function computeCropBox(
     clampUnit(x2 / scaleX + padding),
     clampUnit(y2 / scaleY + padding),
   ];
+  // NaN passes every comparison above (as in Python); PIL's rounding is where it fails.
+  if (normalizedBox.some(Number.isNaN)) return { ok: false, error: NAN_TO_INTEGER_ERROR };
   const pixelBox: [number, number, number, number] = [
     roundHalfToEven(normalizedBox[0] * width),
     roundHalfToEven(normalizedBox[1] * height),
@@ -233,10 +237,12 @@ export async function cropImageRaw(
   const box = computeCropBox(bbox, image, options);
   if (!box.ok) return box;
   const [left, top, right, bottom] = box.pixelBox;
-  const target = smartResize(
-    { width: right - left, height: bottom - top },
-    { ...EVAL_CROP_RESIZE, ...options.resize },
-  );
+  const cropSize = { width: right - left, height: bottom - top };
+  // A sliver of a very wide image: smart_resize's ValueError, shown to the model as the reference does.
+  if (Math.max(cropSize.width, cropSize.height) / Math.min(cropSize.width, cropSize.height) > 200) {
+    return { ok: false, error: formatAspectRatioError(cropSize.width, cropSize.height) };
+  }
+  const target = smartResize(cropSize, { ...EVAL_CROP_RESIZE, ...options.resize });
   const label = options.label ?? 'image';
   if (!image.raw) {
     return {

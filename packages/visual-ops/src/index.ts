@@ -68,6 +68,8 @@ export {
 export { resolveInsideRoot } from './paths.js';
 export {
   dumpJsonLikePython,
+  formatJsonRecursionError,
+  MAX_JSON_NESTING,
   type PythonJsonResult,
   type PythonJsonValue,
   parseJsonLikePython,
@@ -80,6 +82,7 @@ export {
   CROP_TOOL_NAME,
   EMPTY_SEQUENCE_MAX_ERROR,
   formatArgumentsNotSubscriptableError,
+  formatAspectRatioError,
   formatCropObservation,
   formatCropTooSmallError,
   formatExecutionErrorObservation,
@@ -105,6 +108,7 @@ export {
   LIST_INDEX_OUT_OF_RANGE_ERROR,
   MAX_SELECTED_FRAMES,
   MIN_CROP_SIDE,
+  NAN_TO_INTEGER_ERROR,
   SELECT_FRAMES_ITEM_DESCRIPTION,
   SELECT_FRAMES_ON_IMAGE_ERROR,
   SELECT_FRAMES_TARGET_FRAMES_DESCRIPTION,

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dumpJsonLikePython, parseJsonLikePython } from './python-json.js';
+import {
+  dumpJsonLikePython,
+  formatJsonRecursionError,
+  MAX_JSON_NESTING,
+  parseJsonLikePython,
+} from './python-json.js';
 import { pythonRepr, pythonStringRepr } from './python-repr.js';
 
 type Case = { input: string; ok: true; repr: string } | { input: string; ok: false; error: string };
@@ -134,5 +139,25 @@ describe('dumpJsonLikePython', () => {
         });
       }),
     );
+  });
+});
+
+describe('parseJsonLikePython on deep nesting', () => {
+  it('gives CPython’s RecursionError text instead of overflowing the stack', () => {
+    expect(parseJsonLikePython('['.repeat(5000))).toEqual({
+      ok: false,
+      error: formatJsonRecursionError('array'),
+    });
+    const deeper = MAX_JSON_NESTING + 1;
+    expect(parseJsonLikePython(`${'{"a": '.repeat(deeper)}1${'}'.repeat(deeper)}`)).toEqual({
+      ok: false,
+      error: 'maximum recursion depth exceeded while decoding a JSON object from a unicode string',
+    });
+  });
+
+  it('still parses nesting just below the limit', () => {
+    const depth = MAX_JSON_NESTING;
+    const parsed = parseJsonLikePython(`${'['.repeat(depth)}${']'.repeat(depth)}`);
+    expect(parsed.ok).toBe(true);
   });
 });

@@ -46,7 +46,25 @@ function isDigit(char: string | undefined): boolean {
   return char !== undefined && char >= '0' && char <= '9';
 }
 
+/**
+ * Nesting depth at which `json.loads` gives up. CPython's C scanner checks the interpreter's
+ * recursion limit (1000 by default) on every array and object, and the reference calls it a few
+ * dozen frames deep; the exact cut-off there depends on its call stack, so this is close to, not
+ * exactly, where it stops. Far below where a JavaScript stack overflows.
+ */
+export const MAX_JSON_NESTING = 960;
+
+/** CPython's `RecursionError` text for too deeply nested JSON. */
+export function formatJsonRecursionError(kind: 'array' | 'object'): string {
+  return `maximum recursion depth exceeded while decoding a JSON ${kind} from a unicode string`;
+}
+
+class RecursionLimit {
+  constructor(readonly kind: 'array' | 'object') {}
+}
+
 class Scanner {
+  private depth = 0;
   constructor(private readonly chars: string[]) {}
 
   skipWhitespace(index: number): number {
@@ -63,8 +81,16 @@ class Scanner {
     const char = this.chars[index];
     if (char === undefined) throw new NoValue(index);
     if (char === '"') return this.scanString(index + 1);
-    if (char === '{') return this.scanObject(index + 1);
-    if (char === '[') return this.scanArray(index + 1);
+    if (char === '{' || char === '[') {
+      const kind = char === '{' ? 'object' : 'array';
+      if (this.depth >= MAX_JSON_NESTING) throw new RecursionLimit(kind);
+      this.depth++;
+      try {
+        return kind === 'object' ? this.scanObject(index + 1) : this.scanArray(index + 1);
+      } finally {
+        this.depth--;
+      }
+    }
     if (char === 'n' && this.startsWith(index, 'null')) return [null, index + 4];
     if (char === 't' && this.startsWith(index, 'true')) return [true, index + 4];
     if (char === 'f' && this.startsWith(index, 'false')) return [false, index + 5];
@@ -254,6 +280,12 @@ export function parseJsonLikePython(text: string): PythonJsonResult {
     if (error instanceof DecodeError) {
       return { ok: false, error: formatDecodeError(chars, error.message, error.position) };
     }
+    if (error instanceof RecursionLimit) {
+      return { ok: false, error: formatJsonRecursionError(error.kind) };
+    }
+    // A stack that overflows before the nesting limit (a caller already deep in its own stack)
+    // gets the same answer as CPython's recursion check rather than an exception.
+    if (error instanceof RangeError) return { ok: false, error: formatJsonRecursionError('array') };
     throw error;
   }
 }

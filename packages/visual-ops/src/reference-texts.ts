@@ -62,6 +62,16 @@ export function formatCropTooSmallError(width: number, height: number): string {
   return `Cropped image is too small: ${width}x${height}`;
 }
 
+/**
+ * `qwen_vl_utils.smart_resize`'s `ValueError` for a crop more than 200 times wider than tall (or
+ * the reverse); Python prints the ratio as a float (`201.0`).
+ */
+export function formatAspectRatioError(width: number, height: number): string {
+  const ratio = Math.max(width, height) / Math.min(width, height);
+  const text = Number.isInteger(ratio) ? `${ratio}.0` : String(ratio);
+  return `absolute aspect ratio must be smaller than 200, got ${text}`;
+}
+
 /** The reference looks the tool up in a dict, so an unknown name surfaces as `str(KeyError(name))`. */
 export function formatUnknownToolError(name: string): string {
   return pythonStringRepr(name);
@@ -94,6 +104,8 @@ export function formatMalformedToolCallError(detail: string): string {
 
 /** `IndexError` of a short list (`bbox_2d` with fewer than four numbers, an index past the list). */
 export const LIST_INDEX_OUT_OF_RANGE_ERROR = 'list index out of range';
+/** `round(nan)` (PIL rounds float crop coordinates): a `bbox_2d` holding NaN. */
+export const NAN_TO_INTEGER_ERROR = 'cannot convert float NaN to integer';
 /** `max([])` on an empty `target_frames` (Python 3.11 wording). */
 export const EMPTY_SEQUENCE_MAX_ERROR = 'max() arg is an empty sequence';
 

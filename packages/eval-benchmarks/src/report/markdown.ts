@@ -180,6 +180,15 @@ export function renderMarkdownReport(summary: RunSummary, options: MarkdownRepor
       if (entry.missingMedia.length > 20) lines.push(`- … ${entry.missingMedia.length - 20} more`);
       lines.push('');
     }
+    const failures = entry.failures ?? [];
+    if (failures.length > 0) {
+      lines.push(`Failed items (${failures.length}, no result, retried by the next run):`, '');
+      for (const failure of failures.slice(0, 50)) {
+        lines.push(`- ${failure.itemId}: ${failure.error.replace(/\s+/g, ' ')}`);
+      }
+      if (failures.length > 50) lines.push(`- … ${failures.length - 50} more (summary.json)`);
+      lines.push('');
+    }
   }
   lines.push(
     'Scores are percentages with 95% intervals (Wilson for accuracy, normal on the mean for ANLS). ' +
