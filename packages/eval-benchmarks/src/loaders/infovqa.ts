@@ -3,6 +3,7 @@ import { MalformedRecordError } from '../errors.js';
 import type { BenchmarkItem, LoadedBenchmark, MissingMedia } from '../types.js';
 import {
   asObject,
+  containedMediaPath,
   idField,
   pathExists,
   readJsonFile,
@@ -49,7 +50,11 @@ export async function loadInfovqa(options: InfovqaLoadOptions): Promise<LoadedBe
       throw new MalformedRecordError(location, 'field "answers" is empty');
     }
     const id = idField(record, 'questionId', location);
-    const path = join(imagesDir, stringField(record, 'image_local_name', location));
+    const path = await containedMediaPath(
+      imagesDir,
+      stringField(record, 'image_local_name', location),
+      location,
+    );
     if (!(await pathExists(path))) {
       missingMedia.push({ itemId: id, path });
       continue;

@@ -4,6 +4,7 @@ import { BenchmarkDataNotFoundError, MalformedRecordError } from '../errors.js';
 import type { BenchmarkItem, LoadedBenchmark, MediaSource, MissingMedia } from '../types.js';
 import {
   asObject,
+  containedMediaPath,
   formatOptions,
   numberField,
   optionLetters,
@@ -109,7 +110,7 @@ export async function loadMvbench(options: MvbenchLoadOptions): Promise<LoadedBe
               end: numberField(record, 'end', location),
             }
           : undefined;
-      const path = join(mediaRoot, video);
+      const path = await containedMediaPath(mediaRoot, video, location);
       const media: MediaSource =
         spec.format === 'frames'
           ? { kind: 'frame-folder', path, fps: MVBENCH_FRAME_FOLDER_FPS, frameCount, bound }

@@ -1,8 +1,10 @@
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { fnv1a32, Mulberry32 } from '@pixel-reasoner/model-runtime/internal';
 import {
   BenchmarkDataNotFoundError,
   MalformedRecordError,
+  MediaOutsideRootError,
   type RecordLocation,
 } from '../errors.js';
 
@@ -15,6 +17,43 @@ export async function pathExists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function isInside(root: string, path: string): boolean {
+  const fromRoot = relative(root, path);
+  return !(
+    fromRoot === '..' ||
+    fromRoot.startsWith('../') ||
+    fromRoot.startsWith('..\\') ||
+    isAbsolute(fromRoot)
+  );
+}
+
+/**
+ * The path of a record's media file under `root`, refusing any that resolves outside it: `..`
+ * segments, absolute paths elsewhere, and symlinks inside the root that point out of it (checked
+ * on the real path when the file exists; a missing file is the caller's missing media). `root`
+ * itself may be a symlink. Throws `MediaOutsideRootError` naming the record.
+ */
+export async function containedMediaPath(
+  root: string,
+  mediaPath: string,
+  location: RecordLocation,
+): Promise<string> {
+  const refuse = () => new MediaOutsideRootError({ location, path: mediaPath, root });
+  if (mediaPath.includes('\0')) throw refuse();
+  const resolvedRoot = resolve(root);
+  const lexical = resolve(resolvedRoot, mediaPath);
+  if (!isInside(resolvedRoot, lexical)) throw refuse();
+  let real: string;
+  try {
+    real = await realpath(lexical);
+  } catch {
+    return lexical;
+  }
+  const realRoot = await realpath(resolvedRoot).catch(() => resolvedRoot);
+  if (!isInside(realRoot, real)) throw refuse();
+  return lexical;
 }
 
 export async function readTextFile(path: string, what: string): Promise<string> {

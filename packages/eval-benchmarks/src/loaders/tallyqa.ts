@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { MalformedRecordError } from '../errors.js';
+import { MalformedRecordError, type RecordLocation } from '../errors.js';
 import type { BenchmarkItem, LoadedBenchmark, MissingMedia } from '../types.js';
 import {
   asObject,
   booleanField,
+  containedMediaPath,
   idField,
   integerField,
   pathExists,
@@ -49,7 +50,7 @@ export async function loadTallyqa(options: TallyqaLoadOptions): Promise<LoadedBe
       id: idField(record, 'question_id', location),
       category: isSimple ? 'simple' : 'complex',
       question: stringField(record, 'question', location),
-      media: [{ kind: 'image-file', path: resolveTallyqaImage(options, image) }],
+      media: [{ kind: 'image-file', path: await resolveTallyqaImage(options, image, location) }],
       groundTruth: { kind: 'count', value: answer },
       location,
     };
@@ -60,9 +61,15 @@ export async function loadTallyqa(options: TallyqaLoadOptions): Promise<LoadedBe
   return { items, missingMedia };
 }
 
-function resolveTallyqaImage(options: TallyqaLoadOptions, image: string): string {
+function resolveTallyqaImage(
+  options: TallyqaLoadOptions,
+  image: string,
+  location: RecordLocation,
+): Promise<string> {
   const slash = image.indexOf('/');
   const folder = slash > 0 ? image.slice(0, slash) : '';
   const root = options.imageRoots?.[folder];
-  return root ? join(root, image.slice(slash + 1)) : join(options.dataDir, image);
+  return root
+    ? containedMediaPath(root, image.slice(slash + 1), location)
+    : containedMediaPath(options.dataDir, image, location);
 }

@@ -4,6 +4,7 @@ import { BenchmarkDataNotFoundError, MalformedRecordError } from '../errors.js';
 import type { BenchmarkItem, LoadedBenchmark, MissingMedia } from '../types.js';
 import {
   asObject,
+  containedMediaPath,
   formatOptions,
   idField,
   optionLetters,
@@ -82,7 +83,7 @@ async function loadQuestionsJsonl(dataDir: string, path: string): Promise<Benchm
       id: idField(record, 'question_id', location),
       category,
       question: text,
-      media: [{ kind: 'image-file', path: join(dataDir, image) }],
+      media: [{ kind: 'image-file', path: await containedMediaPath(dataDir, image, location) }],
       groundTruth: { kind: 'choice', label, options },
       location,
     });
@@ -115,7 +116,12 @@ async function loadPerImageJson(dataDir: string): Promise<BenchmarkItem[]> {
         id: `${category}/${stem}`,
         category,
         question: `${question}\n${formatOptions(shown)}\n${vstarInstruction}`,
-        media: [{ kind: 'image-file', path: join(folder, `${stem}.jpg`) }],
+        media: [
+          {
+            kind: 'image-file',
+            path: await containedMediaPath(dataDir, join(category, `${stem}.jpg`), location),
+          },
+        ],
         groundTruth: { kind: 'choice', label, options: shown },
         location,
       });
