@@ -74,7 +74,13 @@ describe('runBenchmarks', () => {
     expect(markdown).toContain('| scripted-model (pixel-reasoner-v1) | – | 50.0 | – | – | – |');
     expect(markdown).toContain('| Pixel-Reasoner (paper) | 7B | 84.3 | 73.8 | 67.8 | 84.0 |');
     const html = await readFile(join(out, 'report.html'), 'utf8');
-    expect(html).toContain('data:image/png;base64,');
+    // Images are linked from media/, not embedded: the report stays small.
+    expect(html).not.toContain('base64,');
+    expect(html).toContain(`src="${crop.file}"`);
+    expect(html.length).toBeLessThan(40_000);
+    expect(html).toContain('Ground truth: <b>(C) red</b>');
+    expect(html).toContain('the box the model asked for');
+    expect(html).toContain('data-outcome="wrong"');
   });
 
   test('resumes an interrupted run without rescoring finished items', async () => {

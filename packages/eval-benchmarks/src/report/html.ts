@@ -1,8 +1,20 @@
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultRecord, StepRecord, StoredImage } from '../results.js';
 import { headlineValue, type RunSummary } from '../summary.js';
-import { formatPercent, PAPER_ROWS, paperColumnOf } from './markdown.js';
+import type { GroundTruth } from '../types.js';
+import { formatPercent, formatScoreWithInterval, PAPER_ROWS, paperColumnOf } from './markdown.js';
+
+/** Hides right and unscored trajectories when "wrong or failed only" is picked. */
+const filterScript = `for (const input of document.querySelectorAll('input[name=show]')) {
+  input.addEventListener('change', () => {
+    const wrongOnly = input.value === 'wrong' && input.checked;
+    for (const item of document.querySelectorAll('details[data-outcome]')) {
+      const outcome = item.getAttribute('data-outcome');
+      item.hidden = wrongOnly && outcome !== 'wrong' && outcome !== 'error';
+    }
+  });
+}`;
 
 export interface HtmlReportOptions {
   summary: RunSummary;
@@ -116,6 +128,11 @@ export function normalizedCropBox(
   return box.map((value) => Math.min(1, Math.max(0, value))) as [number, number, number, number];
 }
 
+/**
+ * Links the images already stored under `media/` instead of embedding them: a base64 report of a
+ * 50-item run was 58 MB, and a full V* or MVBench one would not open. The report stays beside its
+ * `media/` folder (both are in the output folder).
+ */
 class ImageEmbedder {
   private readonly cache = new Map<string, string | null>();
 
@@ -127,13 +144,31 @@ class ImageEmbedder {
     if (cached !== undefined) return cached;
     let url: string | null;
     try {
-      const bytes = await readFile(join(this.outDir, image.file));
-      url = `data:${image.mediaType};base64,${bytes.toString('base64')}`;
+      await stat(join(this.outDir, image.file));
+      url = image.file.split('/').map(encodeURIComponent).join('/');
     } catch {
       url = null;
     }
     this.cache.set(image.file, url);
     return url;
+  }
+}
+
+/** Ground truth as a reader says it: `(C) red`, `12`, `"paris" or "london"`. */
+export function groundTruthText(truth: GroundTruth): string {
+  switch (truth.kind) {
+    case 'choice': {
+      const index = truth.label.toUpperCase().charCodeAt(0) - 65;
+      const option = truth.options[index];
+      return option === undefined ? `(${truth.label})` : `(${truth.label}) ${option}`;
+    }
+    case 'count':
+      return String(truth.value);
+    case 'texts':
+    case 'reference':
+      return truth.values.length === 0
+        ? 'hidden (unscored split)'
+        : truth.values.map((value) => JSON.stringify(value)).join(' or ');
   }
 }
 
@@ -163,7 +198,7 @@ async function figureHtml(
   const svg = boxes
     ? `<svg viewBox="0 0 1000 1000" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg">${boxes}</svg>`
     : '';
-  return `<figure><div class="frame"><img src="${url}" width="${image.width}" height="${image.height}" alt="${escapeHtml(caption)}"/>${svg}</div><figcaption>${escapeHtml(caption)} (${image.width}×${image.height})</figcaption></figure>`;
+  return `<figure><div class="frame"><a href="${escapeHtml(url)}" target="_blank"><img src="${escapeHtml(url)}" loading="lazy" width="${image.width}" height="${image.height}" alt="${escapeHtml(caption)}"/></a>${svg}</div><figcaption>${escapeHtml(caption)} (${image.width}×${image.height})</figcaption></figure>`;
 }
 
 /** Which chat image a crop's 1-based `target_image` names, following the reference's image list. */
@@ -214,10 +249,23 @@ async function trajectoryHtml(
     record.score === null
       ? 'unscored'
       : `<span class="${ok ? 'ok' : 'bad'}">${formatPercent(record.score)}</span>`;
+  const outcome =
+    record.error !== undefined
+      ? 'error'
+      : record.score === null
+        ? 'unscored'
+        : ok
+          ? 'right'
+          : 'wrong';
   const parts = [
-    `<details${open ? ' open' : ''} data-item="${escapeHtml(record.id)}"><summary>${escapeHtml(record.id)} · ${escapeHtml(record.category)} · score ${verdict} · operations ${record.episode.operationsValid}/${record.episode.operationsAttempted}</summary>`,
+    `<details${open ? ' open' : ''} data-item="${escapeHtml(record.id)}" data-outcome="${outcome}"><summary>${escapeHtml(record.id)} · ${escapeHtml(record.category)} · score ${verdict} · operations ${record.episode.operationsValid}/${record.episode.operationsAttempted}</summary>`,
     `<pre>${escapeHtml(record.question)}</pre>`,
-    `<div>Ground truth: <code>${escapeHtml(JSON.stringify(record.groundTruth))}</code> · extracted: <code>${escapeHtml(String(record.extracted))}</code></div>`,
+    `<div>Ground truth: <b>${escapeHtml(groundTruthText(record.groundTruth))}</b> · extracted: <code>${escapeHtml(record.extracted === null ? 'nothing readable' : record.extracted)}</code>${record.needsOperation === true ? ' · needs an operation' : record.needsOperation === false ? ' · answerable without one' : ''}</div>`,
+    ...(record.error !== undefined
+      ? [
+          `<div class="op-error">The episode threw on the model's output: ${escapeHtml(record.error)}</div>`,
+        ]
+      : []),
     '<div class="images">',
   ];
   for (const [index, image] of record.episode.inputImages.entries()) {
@@ -265,9 +313,10 @@ async function stepHtml(
 }
 
 /**
- * A self-contained HTML report: the per-benchmark table, inline SVG bar charts (with the paper's
- * numbers as ticks), and a trajectory viewer with every step's text and images embedded as data
- * URLs, crop boxes drawn over the image they were taken from.
+ * An HTML report: the per-benchmark table with intervals and splits, failed items with their
+ * reasons, inline SVG bar charts (with the paper's numbers as ticks), and a trajectory viewer
+ * (filterable to wrong or failed items) with every step's text and images — linked from the
+ * output folder's `media/`, not embedded — crop boxes drawn over the image they were taken from.
  */
 export async function renderHtmlReport(options: HtmlReportOptions): Promise<string> {
   const { summary, records } = options;
@@ -277,15 +326,35 @@ export async function renderHtmlReport(options: HtmlReportOptions): Promise<stri
   const paper = PAPER_ROWS[0]!.scores;
   const body: string[] = [
     `<h1>Evaluation report — ${escapeHtml(options.model)}</h1>`,
-    '<table><thead><tr><th>Benchmark</th><th>Metric</th><th>Score</th><th>n</th><th>RaPR</th><th>Operation error rate</th><th>Missing media</th><th>Failed</th></tr></thead><tbody>',
+    '<table><thead><tr><th>Benchmark</th><th>Metric</th><th>Score [95% CI]</th><th>n</th><th>Needs operation</th><th>Answerable</th><th>RaPR</th><th>Well-formed calls</th><th>Operation error rate</th><th>Missing media</th><th>Failed</th></tr></thead><tbody>',
   ];
+  const split = (part: RunSummary[string]['needsOperation']) =>
+    part ? `${formatScoreWithInterval(part.score, part.interval)} (n=${part.n})` : '–';
   for (const name of names) {
     const entry = summary[name]!;
     body.push(
-      `<tr><td>${escapeHtml(name)}</td><td>${entry.metric}</td><td>${formatPercent(headlineValue(entry))}</td><td>${entry.n}</td><td>${formatPercent(entry.rapr)}</td><td>${formatPercent(entry.operationErrorRate)}</td><td>${entry.missingMedia.length}</td><td>${entry.failed}</td></tr>`,
+      `<tr><td>${escapeHtml(name)}</td><td>${entry.metric}</td><td>${formatScoreWithInterval(headlineValue(entry), entry.interval)}</td><td>${entry.n}</td><td>${split(entry.needsOperation)}</td><td>${split(entry.answerable)}</td><td>${formatPercent(entry.rapr)}</td><td>${formatPercent(entry.wellFormedRate)}</td><td>${formatPercent(entry.operationErrorRate)}</td><td>${entry.missingMedia.length}</td><td>${entry.failed}</td></tr>`,
     );
   }
-  body.push('</tbody></table>', '<div class="charts">');
+  body.push('</tbody></table>');
+  const failed = names.flatMap((name) =>
+    (summary[name]!.failures ?? []).map((failure) => ({ name, ...failure })),
+  );
+  if (failed.length > 0) {
+    body.push(
+      `<h2>Failed items (${failed.length}, no result; rerun to retry)</h2>`,
+      '<ul class="failures">',
+      ...failed
+        .slice(0, 200)
+        .map(
+          (failure) =>
+            `<li><code>${escapeHtml(failure.name)}</code> ${escapeHtml(failure.itemId)}: ${escapeHtml(failure.error)}</li>`,
+        ),
+      ...(failed.length > 200 ? [`<li>… ${failed.length - 200} more in summary.json</li>`] : []),
+      '</ul>',
+    );
+  }
+  body.push('<div class="charts">');
   const scoreBars = names.map((name) => {
     const column = paperColumnOf(name);
     const reference = column ? paper[column] : null;
@@ -323,6 +392,10 @@ export async function renderHtmlReport(options: HtmlReportOptions): Promise<stri
     }
   }
   body.push('</div>');
+  body.push(
+    '<div class="controls">Show: <label><input type="radio" name="show" value="all" checked> all</label> <label><input type="radio" name="show" value="wrong"> wrong or failed only</label></div>',
+    '<p class="legend"><svg width="28" height="14"><rect class="box" x="1" y="1" width="26" height="12"/></svg> the box the model asked for · <svg width="28" height="14"><rect class="box-padded" x="1" y="1" width="26" height="12"/></svg> what was cropped (0.1 padding per side, clamped). Click an image to open it at full size.</p>',
+  );
   for (const name of names) {
     const chosen = records
       .filter((record) => record.benchmark === name)
@@ -334,7 +407,7 @@ export async function renderHtmlReport(options: HtmlReportOptions): Promise<stri
       body.push(await trajectoryHtml(embedder, record, index === 0));
     }
   }
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Evaluation report — ${escapeHtml(options.model)}</title><style>${style}</style></head><body>\n${body.join('\n')}\n</body></html>\n`;
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Evaluation report — ${escapeHtml(options.model)}</title><style>${style}</style></head><body>\n${body.join('\n')}\n<script>${filterScript}</script>\n</body></html>\n`;
 }
 
 function hasKeptImages(record: ResultRecord): boolean {
