@@ -219,10 +219,22 @@ export function createOpenAICompatibleModel(
       ...(generate.seed !== undefined ? { seed: generate.seed } : {}),
       ...(generate.logprobs && supportsLogprobs ? { logprobs: true } : {}),
     };
-    const completion = await client.chat.completions.create(
-      body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
-      generate.abortSignal ? { signal: generate.abortSignal } : {},
-    );
+    // A controller per request, linked to the caller's (run-wide) signal and unlinked when the
+    // request settles: handing the run signal itself to the client leaks one listener per request.
+    const runSignal = generate.abortSignal;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(runSignal?.reason);
+    if (runSignal?.aborted) controller.abort(runSignal.reason);
+    else runSignal?.addEventListener('abort', onAbort, { once: true });
+    let completion: OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      completion = await client.chat.completions.create(
+        body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+        runSignal ? { signal: controller.signal } : {},
+      );
+    } finally {
+      runSignal?.removeEventListener('abort', onAbort);
+    }
     const choice = completion.choices?.[0];
     if (choice === undefined) {
       throw new InvalidModelResponseError(

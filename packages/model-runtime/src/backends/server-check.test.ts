@@ -109,3 +109,26 @@ describe('createOpenAICompatibleModel error texts', () => {
     expect((unavailable as Error).message).not.toContain(KEY);
   });
 });
+
+describe('createOpenAICompatibleModel and the run-wide abort signal', () => {
+  it('leaves no abort listener behind per request', async () => {
+    const { getEventListeners } = await import('node:events');
+    const url = await fixedServer(200, () => ({
+      id: 'x',
+      object: 'chat.completion',
+      created: 0,
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    }));
+    const model = createOpenAICompatibleModel({ baseURL: url, model: 'm' });
+    const run = new AbortController();
+    for (let index = 0; index < 12; index++) {
+      await model.doGenerate({
+        messages: [{ role: 'user', content: 'hi' }],
+        abortSignal: run.signal,
+      });
+    }
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+  });
+});
