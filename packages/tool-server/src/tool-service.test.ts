@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from '@pixel-reasoner/visual-ops';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, InvalidRequestError } from './errors.js';
 import {
@@ -222,6 +223,52 @@ describe('ToolService', () => {
     ]);
     expect(first.valids).toEqual([true]);
     expect(second.valids).toEqual([true]);
+  });
+});
+
+describe('ToolService on arbitrary model text', () => {
+  it('answers every action with one observation and never throws', async () => {
+    const service = new ToolService({ maxTrajectories: 8 });
+    const jsonish = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc
+        .record({
+          name: fc.constantFrom('crop_image_normalized', 'select_frames', 'crop_image', ''),
+          arguments: fc.oneof(
+            fc.jsonValue(),
+            fc.record({
+              bbox_2d: fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { maxLength: 5 }),
+              target_image: fc.oneof(fc.integer({ min: -1, max: 4 }), fc.string()),
+            }),
+            fc.record({
+              target_frames: fc.array(fc.integer({ min: -2, max: 20 }), { maxLength: 10 }),
+            }),
+          ),
+        })
+        .map((call) => JSON.stringify(call)),
+    );
+    const action = fc.oneof(
+      fc.string(),
+      jsonish.map((payload) => `<tool_call>${payload}</tool_call>`),
+      jsonish.map((payload) => `thinking <tool_call>\n${payload}\n</tool_call><|im_end|>`),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 3 }), async (actions) => {
+        const response = await service.getObservations({
+          trajectory_ids: actions.map((_, index) => `p${index}`),
+          actions,
+          extra_fields: actions.map(() => ({ images: [quadrantUrl] })),
+        });
+        expect(response.observations).toHaveLength(actions.length);
+        for (const [index, observation] of response.observations.entries()) {
+          if (response.valids[index]) expect(typeof observation).toBe('object');
+          else if (typeof observation === 'string')
+            expect(observation).toMatch(/^\nExecution error:\n/);
+        }
+      }),
+      { numRuns: 150, seed: 13 },
+    );
   });
 });
 
