@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -112,7 +113,6 @@ describe('createOpenAICompatibleModel error texts', () => {
 
 describe('createOpenAICompatibleModel and the run-wide abort signal', () => {
   it('leaves no abort listener behind per request', async () => {
-    const { getEventListeners } = await import('node:events');
     const url = await fixedServer(200, () => ({
       id: 'x',
       object: 'chat.completion',
@@ -129,6 +129,6 @@ describe('createOpenAICompatibleModel and the run-wide abort signal', () => {
         abortSignal: run.signal,
       });
     }
-    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 });
