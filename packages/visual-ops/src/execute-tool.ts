@@ -44,6 +44,24 @@ export interface ExecuteToolOptions {
    */
   selectedFrameMinPixels?: number;
   selectedFrameMaxPixels?: number;
+  /**
+   * `blank` replaces every image a successful operation returns by a uniform gray image of the
+   * same size and media type: a counterfactual that tells whether the operations' pixels help.
+   * Default `pixels`.
+   */
+  observationImages?: 'pixels' | 'blank';
+}
+
+/** The fill of a blanked observation image (mid-gray, so neither white nor black reads as content). */
+export const BLANK_OBSERVATION_GRAY = 128;
+
+/** A uniform gray image with the size and media type of `image` (see `observationImages`). */
+export async function blankImageLike(image: EncodedImage): Promise<EncodedImage> {
+  const data = new Uint8Array(image.width * image.height * 3).fill(BLANK_OBSERVATION_GRAY);
+  return encodeImage(
+    { width: image.width, height: image.height, channels: 3, data },
+    { format: image.mediaType === 'image/jpeg' ? 'jpeg' : 'png' },
+  );
 }
 
 /** The reference's evaluation settings (also the defaults). */
@@ -286,8 +304,24 @@ export async function executeToolCall(
   checkPixelBudget('selectedFrameMaxPixels', options.selectedFrameMaxPixels);
   validateCropBoxOptions(options);
   validateInputs(inputs);
-  if (call.name === CROP_TOOL_NAME) return executeCrop(call.arguments, inputs, options);
-  if (call.name === SELECT_FRAMES_TOOL_NAME)
-    return executeSelectFrames(call.arguments, inputs, options);
-  return fail(call.name, formatUnknownToolError(call.name));
+  if (
+    options.observationImages !== undefined &&
+    options.observationImages !== 'pixels' &&
+    options.observationImages !== 'blank'
+  ) {
+    throw new InvalidOptionError(
+      `observationImages must be 'pixels' or 'blank', got ${String(options.observationImages)}`,
+    );
+  }
+  const outcome =
+    call.name === CROP_TOOL_NAME
+      ? await executeCrop(call.arguments, inputs, options)
+      : call.name === SELECT_FRAMES_TOOL_NAME
+        ? await executeSelectFrames(call.arguments, inputs, options)
+        : fail(call.name, formatUnknownToolError(call.name));
+  if (!outcome.ok || options.observationImages !== 'blank') return outcome;
+  if (outcome.name === CROP_TOOL_NAME) {
+    return { ...outcome, images: [await blankImageLike(outcome.images[0])] };
+  }
+  return { ...outcome, images: await Promise.all(outcome.images.map(blankImageLike)) };
 }

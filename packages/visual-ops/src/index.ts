@@ -26,6 +26,8 @@ export {
   VisualOpsError,
 } from './errors.js';
 export {
+  BLANK_OBSERVATION_GRAY,
+  blankImageLike,
   type ExecuteToolOptions,
   executeToolCall,
   REFERENCE_EVAL_OPTIONS,
