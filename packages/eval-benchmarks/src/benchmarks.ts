@@ -1,6 +1,13 @@
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { SCENE_FAMILIES, type SceneFamily } from '@pixel-reasoner/scenes';
 import { InvalidRunOptionsError, UnknownBenchmarkError } from './errors.js';
 import { type InfovqaLoadOptions, loadInfovqa } from './loaders/infovqa.js';
+import {
+  loadMmeRealworld,
+  loadMmeRealworldParquet,
+  MME_REALWORLD_ANNOTATION_FILES,
+} from './loaders/mme-realworld.js';
 import { loadMvbench, type MvbenchLoadOptions } from './loaders/mvbench.js';
 import { loadParquet, parquetMetric } from './loaders/parquet.js';
 import {
@@ -13,10 +20,12 @@ import {
   validateItemsPerFamily,
 } from './loaders/procedural.js';
 import { loadTallyqa, type TallyqaLoadOptions } from './loaders/tallyqa.js';
+import { loadVlmevalkitTsv } from './loaders/vlmevalkit-tsv.js';
 import { loadVstar, type VstarLoadOptions } from './loaders/vstar.js';
 import { type ResolveMediaOptions, resolveMedia } from './media.js';
 import { ANLS_THRESHOLD, extractForGroundTruth, scoreForGroundTruth } from './scoring.js';
 import type {
+  Aggregation,
   Benchmark,
   BenchmarkItem,
   BenchmarkSettings,
@@ -29,6 +38,7 @@ export interface BenchmarkDefinition {
   title: string;
   metric: MetricName;
   settings?: BenchmarkSettings;
+  aggregation?: Aggregation;
   load(): Promise<LoadedBenchmark>;
   media?: ResolveMediaOptions;
 }
@@ -50,6 +60,7 @@ export function createBenchmark(definition: BenchmarkDefinition): Benchmark {
     title: definition.title,
     metric: definition.metric,
     settings: { inputPixels, ...definition.settings },
+    ...(definition.aggregation ? { aggregation: definition.aggregation } : {}),
     load: definition.load,
     async buildPrompt(item: BenchmarkItem) {
       return { question: item.question, media: await resolveMedia(item.media, media) };
@@ -231,15 +242,105 @@ export function parseProceduralSelection(argument: string): SceneFamily[] | unde
   return [...new Set(families)];
 }
 
-/** Names accepted by {@link benchmarksFromSpec}. */
-export const BENCHMARK_NAMES = [
-  'vstar',
-  'tallyqa',
-  'mvbench',
-  'infovqa',
-  'procedural',
-  'parquet',
-] as const;
+/** HR-Bench's averaging: accuracy per `cycle_category`, then the mean over cycles. */
+export const HRBENCH_AGGREGATION: Aggregation = { kind: 'macro', over: 'cycle_category' };
+
+/** The HR-Bench TSV file names of its Hugging Face dataset. */
+export const HRBENCH_FILES = { '4k': 'hr_bench_4k.tsv', '8k': 'hr_bench_8k.tsv' } as const;
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+}
+
+export function hrbenchBenchmark(options: {
+  resolution: '4k' | '8k';
+  /** `hr_bench_4k.tsv` / `hr_bench_8k.tsv`, or a folder holding it. */
+  path: string;
+  media?: ResolveMediaOptions;
+}): Benchmark {
+  const file = options.path.endsWith('.tsv')
+    ? options.path
+    : join(options.path, HRBENCH_FILES[options.resolution]);
+  return createBenchmark({
+    name: `hrbench-${options.resolution}`,
+    title: `HR-Bench ${options.resolution.toUpperCase()}`,
+    metric: 'accuracy',
+    settings: { data: file, prompt: 'vlmevalkit-mcq' },
+    aggregation: HRBENCH_AGGREGATION,
+    media: options.media,
+    load: () =>
+      loadVlmevalkitTsv({
+        file,
+        requiredColumns: ['category', 'cycle_category', 'image'],
+        what: `HR-Bench ${options.resolution} TSV`,
+      }),
+  });
+}
+
+/** Which MME-RealWorld layout a path holds: the official JSON (+ images) or lmms-eval parquet. */
+export async function mmeRealworldLayout(
+  path: string,
+): Promise<'official-json' | 'lmms-eval-parquet'> {
+  if (path.endsWith('.json')) return 'official-json';
+  if (path.endsWith('.parquet')) return 'lmms-eval-parquet';
+  if (await isDirectory(path)) {
+    const names = await readdir(path);
+    if (MME_REALWORLD_ANNOTATION_FILES.some((name) => names.includes(name))) return 'official-json';
+    if (names.some((name) => name.endsWith('.parquet'))) return 'lmms-eval-parquet';
+    if (
+      names.includes('data') &&
+      (await readdir(join(path, 'data'))).some((name) => name.endsWith('.parquet'))
+    ) {
+      return 'lmms-eval-parquet';
+    }
+  }
+  return 'official-json';
+}
+
+export function mmeRealworldBenchmark(options: {
+  /** The official JSON (or its folder with the image folders), or the lmms-eval parquet (or folder). */
+  path: string;
+  lite?: boolean;
+  media?: ResolveMediaOptions;
+}): Benchmark {
+  const name = options.lite ? 'mme-realworld-lite' : 'mme-realworld';
+  return createBenchmark({
+    name,
+    title: options.lite ? 'MME-RealWorld-Lite' : 'MME-RealWorld',
+    metric: 'accuracy',
+    settings: { data: options.path },
+    media: options.media,
+    load: async () =>
+      (await mmeRealworldLayout(options.path)) === 'lmms-eval-parquet'
+        ? loadMmeRealworldParquet({ path: options.path })
+        : loadMmeRealworld({ path: options.path }),
+  });
+}
+
+export function vlmevalkitBenchmark(options: {
+  file: string;
+  media?: ResolveMediaOptions;
+}): Benchmark {
+  const stem = basename(options.file, extname(options.file));
+  // VLMEvalKit's HRBench files score like HR-Bench's own (per cycle_category, then averaged).
+  const isHrbench = /^hr_?bench/i.test(stem);
+  return createBenchmark({
+    name: `vlmevalkit:${stem}`,
+    title: stem,
+    metric: 'accuracy',
+    settings: { data: options.file, prompt: 'vlmevalkit-mcq' },
+    ...(isHrbench ? { aggregation: HRBENCH_AGGREGATION } : {}),
+    media: options.media,
+    load: () =>
+      loadVlmevalkitTsv({
+        file: options.file,
+        ...(isHrbench ? { requiredColumns: ['cycle_category'] } : {}),
+      }),
+  });
+}
 
 export interface BenchmarkSpecOptions {
   /** Items per scene family for `procedural`. */
@@ -250,38 +351,204 @@ export interface BenchmarkSpecOptions {
 }
 
 /**
- * Benchmarks from a command-line spec `NAME[:DATA_DIR]` (`vstar:/data/vstar_bench`,
- * `parquet:/data/vstar.parquet`, `procedural`, `procedural:zoom-attribute,count`). Data folders
- * default to `./data/<name>`.
+ * A benchmark as the command line knows it: its spec name, the data layout it expects (what
+ * `--bench list` prints) and where that layout's facts were checked, and how a spec's argument
+ * (after the colon) becomes benchmarks.
+ */
+export interface BenchmarkPlugin {
+  name: string;
+  /** `NAME[:DIR]`, `NAME:FILE`, … as the command line takes it. */
+  usage: string;
+  /** The files and fields the loader expects. */
+  layout: string;
+  /** Where the layout's facts come from (repository and file). */
+  source: string;
+  /** `argument` is what follows the colon (undefined when there is none). */
+  create(argument: string | undefined, options: BenchmarkSpecOptions): Benchmark[];
+}
+
+const plugins = new Map<string, BenchmarkPlugin>();
+
+/** Adds a benchmark to the registry `benchmarksFromSpec` and `--bench list` read. */
+export function registerBenchmarkPlugin(plugin: BenchmarkPlugin): void {
+  if (plugins.has(plugin.name)) {
+    throw new InvalidRunOptionsError(`benchmark "${plugin.name}" is already registered`);
+  }
+  plugins.set(plugin.name, plugin);
+}
+
+/** Every registered benchmark, in registration order. */
+export function benchmarkPlugins(): BenchmarkPlugin[] {
+  return [...plugins.values()];
+}
+
+const dataDirOf = (name: string, argument: string | undefined) =>
+  argument && argument !== '' ? argument : `data/${name}`;
+
+function requireFile(name: string, argument: string | undefined, example: string): string {
+  if (!argument) {
+    throw new InvalidRunOptionsError(`${name} needs a file: --bench ${name}:${example}`);
+  }
+  return argument;
+}
+
+const BUILT_IN_PLUGINS: BenchmarkPlugin[] = [
+  {
+    name: 'vstar',
+    usage: 'vstar[:DIR]',
+    layout:
+      'test_questions.jsonl (image, text with "(A) …" options, category, question_id, label) or direct_attributes/*.json + relative_position/*.json (question, options; first correct) beside the sa_*.jpg images',
+    source: 'penghao-wu/vstar README.md, vstar_bench_eval.py; HF craigwu/vstar_bench',
+    create: (argument, options) => [
+      vstarBenchmark({ dataDir: dataDirOf('vstar', argument), media: options.media }),
+    ],
+  },
+  {
+    name: 'tallyqa',
+    usage: 'tallyqa[:DIR]',
+    layout:
+      'test.json (image, question, answer, issimple, question_id) with VG_100K*/ train2014/ val2014/ images; the complex subset is scored',
+    source: 'manoja328/tallyqa README.md; google-research/big_vision datasets/tallyqa/tallyqa.py',
+    create: (argument, options) => [
+      tallyqaBenchmark({ dataDir: dataDirOf('tallyqa', argument), media: options.media }),
+    ],
+  },
+  {
+    name: 'mvbench',
+    usage: 'mvbench[:DIR]',
+    layout:
+      'json/<task>.json (video, question, candidates, answer, start/end) and video/<folder>/… per the official task table',
+    source: 'OpenGVLab/Ask-Anything video_chat2/mvbench.ipynb',
+    create: (argument) => [mvbenchBenchmark({ dataDir: dataDirOf('mvbench', argument) })],
+  },
+  {
+    name: 'infovqa',
+    usage: 'infovqa[:DIR]',
+    layout:
+      'infographicsVQA_val_v1.0_withQT.json (data[]: questionId, question, image_local_name, answers) and images/',
+    source: 'google-research/big_vision datasets/infovqa/infovqa.py; docvqa.org evaluation script',
+    create: (argument, options) => [
+      infovqaBenchmark({ dataDir: dataDirOf('infovqa', argument), media: options.media }),
+    ],
+  },
+  {
+    name: 'hrbench-4k',
+    usage: 'hrbench-4k[:FILE|DIR]',
+    layout: `${HRBENCH_FILES['4k']}: index, question, A–D, answer (letter), category (single/cross), cycle_category, image (base64); accuracy per cycle_category, then averaged`,
+    source:
+      'DreamMr/HR-Bench hrbench/vlmeval/dataset/image_mcq.py (HRBenchDataset), utils/hrbench.py; EvolvingLMMs-Lab/lmms-eval lmms_eval/tasks/hrbench/utils.py',
+    create: (argument, options) => [
+      hrbenchBenchmark({
+        resolution: '4k',
+        path: dataDirOf('hrbench', argument),
+        media: options.media,
+      }),
+    ],
+  },
+  {
+    name: 'hrbench-8k',
+    usage: 'hrbench-8k[:FILE|DIR]',
+    layout: `${HRBENCH_FILES['8k']}: as hrbench-4k`,
+    source: 'DreamMr/HR-Bench hrbench/vlmeval/dataset/image_mcq.py, utils/hrbench.py',
+    create: (argument, options) => [
+      hrbenchBenchmark({
+        resolution: '8k',
+        path: dataDirOf('hrbench', argument),
+        media: options.media,
+      }),
+    ],
+  },
+  {
+    name: 'mme-realworld',
+    usage: 'mme-realworld[:FILE|DIR]',
+    layout:
+      'official MME_RealWorld.json (Question_id, Image path under the image folders, Text, Answer choices "(A) …"–"(E) …", Ground truth, Task, Subtask, Category) + image folders; or the lmms-eval parquet (index, question, multi-choice options, answer, category, l2-category, bytes = base64 image), a file or a folder of *.parquet / data/*.parquet; accuracy overall, per Task/Subtask and category',
+    source:
+      'yfzhang114/MME-RealWorld evaluation/eval_your_results.py, model_vqa_mme_real_world.py, output_test_template.json; EvolvingLMMs-Lab/lmms-eval lmms_eval/tasks/mme_realworld/utils.py',
+    create: (argument, options) => [
+      mmeRealworldBenchmark({ path: dataDirOf('mme-realworld', argument), media: options.media }),
+    ],
+  },
+  {
+    name: 'mme-realworld-lite',
+    usage: 'mme-realworld-lite[:FILE|DIR]',
+    layout:
+      'as mme-realworld (lmms-eval: yifanzhang114/MME-RealWorld-lite-lmms-eval parquet, five options)',
+    source:
+      'EvolvingLMMs-Lab/lmms-eval lmms_eval/tasks/mme_realworld/mme_realworld_lite.yaml, utils.py',
+    create: (argument, options) => [
+      mmeRealworldBenchmark({
+        path: dataDirOf('mme-realworld-lite', argument),
+        lite: true,
+        media: options.media,
+      }),
+    ],
+  },
+  {
+    name: 'vlmevalkit',
+    usage: 'vlmevalkit:FILE.tsv',
+    layout:
+      'a VLMEvalKit MCQ TSV: index, image (base64, or the index of a row with the same image), question, A…E (empty = no option), answer (letter), category, optional hint, l2-category; files named hr_bench*/HRBench* are averaged per cycle_category',
+    source:
+      'open-compass/VLMEvalKit vlmeval/dataset/image_base.py, image_mcq.py (ImageMCQDataset, HRBenchDataset, MMERealWorld)',
+    create: (argument, options) => [
+      vlmevalkitBenchmark({
+        file: requireFile('vlmevalkit', argument, '/data/HRBench4K.tsv'),
+        media: options.media,
+      }),
+    ],
+  },
+  {
+    name: 'parquet',
+    usage: 'parquet:FILE',
+    layout: 'a reference evaluation parquet (question, image list, is_video, answer, qid)',
+    source: 'TIGER-AI-Lab/Pixel-Reasoner evaluation parquets',
+    create: (argument, options) => [
+      parquetBenchmark({
+        file: requireFile('parquet', argument, '/path/to/vstar.parquet'),
+        media: options.media,
+      }),
+    ],
+  },
+  {
+    name: 'procedural',
+    usage: 'procedural[:FAMILIES]',
+    layout:
+      'no data: the held-out procedural suite from @pixel-reasoner/scenes (procedural:zoom-attribute,count selects families or parts)',
+    source: 'this repository (packages/scenes)',
+    create: (argument, options) =>
+      proceduralBenchmarks({
+        itemsPerFamily: options.proceduralItemsPerFamily,
+        startSeed: options.proceduralStartSeed,
+        families: argument === undefined ? undefined : parseProceduralSelection(argument),
+      }),
+  },
+];
+for (const plugin of BUILT_IN_PLUGINS) registerBenchmarkPlugin(plugin);
+
+/** Names of the built-in benchmarks accepted by {@link benchmarksFromSpec}. */
+export const BENCHMARK_NAMES: readonly string[] = BUILT_IN_PLUGINS.map((plugin) => plugin.name);
+
+/** `--bench list`: every registered benchmark with its usage, expected layout and source. */
+export function formatBenchmarkList(): string {
+  return benchmarkPlugins()
+    .map(
+      (plugin) =>
+        `${plugin.usage}\n  layout: ${plugin.layout}\n  checked against: ${plugin.source}\n`,
+    )
+    .join('');
+}
+
+/**
+ * Benchmarks from a command-line spec `NAME[:ARGUMENT]` (`vstar:/data/vstar_bench`,
+ * `hrbench-4k:/data/hr_bench_4k.tsv`, `parquet:/data/vstar.parquet`, `procedural:count`) through
+ * the plugin registry. Data folders default to `./data/<name>`.
  */
 export function benchmarksFromSpec(spec: string, options: BenchmarkSpecOptions = {}): Benchmark[] {
   const colon = spec.indexOf(':');
   const name = (colon < 0 ? spec : spec.slice(0, colon)).trim().toLowerCase();
   const argument = colon < 0 ? undefined : spec.slice(colon + 1);
-  const dataDir = argument && argument !== '' ? argument : `data/${name}`;
-  switch (name) {
-    case 'vstar':
-      return [vstarBenchmark({ dataDir, media: options.media })];
-    case 'tallyqa':
-      return [tallyqaBenchmark({ dataDir, media: options.media })];
-    case 'mvbench':
-      return [mvbenchBenchmark({ dataDir })];
-    case 'infovqa':
-      return [infovqaBenchmark({ dataDir, media: options.media })];
-    case 'parquet':
-      if (!argument) {
-        throw new InvalidRunOptionsError(
-          'parquet needs a file: --bench parquet:/path/to/vstar.parquet',
-        );
-      }
-      return [parquetBenchmark({ file: argument, media: options.media })];
-    case 'procedural':
-      return proceduralBenchmarks({
-        itemsPerFamily: options.proceduralItemsPerFamily,
-        startSeed: options.proceduralStartSeed,
-        families: argument === undefined ? undefined : parseProceduralSelection(argument),
-      });
-    default:
-      throw new UnknownBenchmarkError(spec, BENCHMARK_NAMES);
-  }
+  const plugin = plugins.get(name);
+  if (!plugin) throw new UnknownBenchmarkError(spec, [...plugins.keys()]);
+  return plugin.create(argument, options);
 }

@@ -1,18 +1,36 @@
 export {
   BENCHMARK_NAMES,
   type BenchmarkDefinition,
+  type BenchmarkPlugin,
   type BenchmarkSpecOptions,
+  benchmarkPlugins,
   benchmarksFromSpec,
   createBenchmark,
+  formatBenchmarkList,
+  HRBENCH_AGGREGATION,
+  HRBENCH_FILES,
+  hrbenchBenchmark,
   infovqaBenchmark,
+  mmeRealworldBenchmark,
+  mmeRealworldLayout,
   mvbenchBenchmark,
   type ProceduralBenchmarkOptions,
   parquetBenchmark,
   parseProceduralSelection,
   proceduralBenchmarks,
+  registerBenchmarkPlugin,
   tallyqaBenchmark,
+  vlmevalkitBenchmark,
   vstarBenchmark,
 } from './benchmarks.js';
+export {
+  type BenchmarkComparison,
+  type CompareOptions,
+  type CompareResult,
+  compareResultFolders,
+  mcnemarExactPValue,
+  pairedBootstrap,
+} from './compare.js';
 export {
   BenchmarkDataNotFoundError,
   CorruptResultsError,
@@ -29,6 +47,7 @@ export {
   type ConfidenceInterval,
   normalMeanInterval,
   scoreInterval,
+  stratifiedMeanInterval,
   wilsonInterval,
 } from './intervals.js';
 export {
@@ -37,6 +56,17 @@ export {
   type InfovqaSplit,
   loadInfovqa,
 } from './loaders/infovqa.js';
+export {
+  foldMmeRealworldCategory,
+  formatMmeRealworldLmmsEvalQuestion,
+  formatMmeRealworldQuestion,
+  loadMmeRealworld,
+  loadMmeRealworldParquet,
+  MME_REALWORLD_ANNOTATION_FILES,
+  MME_REALWORLD_INSTRUCTION,
+  type MmeRealworldLoadOptions,
+  type MmeRealworldParquetLoadOptions,
+} from './loaders/mme-realworld.js';
 export {
   formatMvbenchQuestion,
   loadMvbench,
@@ -64,6 +94,20 @@ export {
   type TallyqaSubset,
 } from './loaders/tallyqa.js';
 export {
+  type ReadTsvOptions,
+  readTsvCell,
+  readTsvFile,
+  type TsvCellRange,
+  type TsvRow,
+} from './loaders/tsv.js';
+export {
+  formatVlmevalkitQuestion,
+  loadVlmevalkitTsv,
+  VLMEVALKIT_GROUP_COLUMNS,
+  VLMEVALKIT_MCQ_INSTRUCTION,
+  type VlmevalkitTsvLoadOptions,
+} from './loaders/vlmevalkit-tsv.js';
+export {
   loadVstar,
   parseLetteredOptions,
   VSTAR_CATEGORIES,
@@ -76,6 +120,14 @@ export {
   resolveMedia,
 } from './media.js';
 export { formatDuration, ProgressLines, type ProgressLinesOptions } from './progress-lines.js';
+export {
+  applyOptionOrder,
+  describeOptionOrder,
+  type OptionOrder,
+  parseOptionOrder,
+  rotationId,
+} from './protocol.js';
+export { type RunProvenance, SCORING_PACKAGES, scoringPackageVersions } from './provenance.js';
 export {
   barChartSvg,
   escapeHtml,
@@ -126,17 +178,23 @@ export {
   scoreForGroundTruth,
 } from './scoring.js';
 export {
+  type AvgAtKSummary,
+  aggregateUnits,
   type BenchmarkSummary,
   type CategorySummary,
+  type CircularSummary,
   countWellFormed,
   headlineValue,
   type ItemFailure,
   type RunSummary,
   rateOfPixelReasoning,
+  type ScoredUnit,
   type ScoreSplit,
+  scoredUnits,
   summarizeBenchmark,
 } from './summary.js';
 export type {
+  Aggregation,
   Benchmark,
   BenchmarkItem,
   BenchmarkPrompt,

@@ -6,9 +6,11 @@ export interface ConfidenceInterval {
   level: number;
   /**
    * `wilson`: the Wilson score interval of a proportion (accuracy; scores are 0/1);
-   * `normal`: mean ± z·s/√n with the sample standard deviation, clipped to [0, 1] (ANLS).
+   * `normal`: mean ± z·s/√n with the sample standard deviation, clipped to [0, 1] (ANLS, and
+   * accuracy averaged over repeats); `stratified`: a mean of group means (HR-Bench over
+   * `cycle_category`) ± z·√(Σ s²_g/n_g)/G, clipped to [0, 1].
    */
-  method: 'wilson' | 'normal';
+  method: 'wilson' | 'normal' | 'stratified';
 }
 
 /** z of a two-sided 95% interval. */
@@ -68,4 +70,34 @@ export function scoreInterval(
     );
   }
   return normalMeanInterval(scores);
+}
+
+/**
+ * Interval of a mean of group means (each group weighted equally, as HR-Bench averages its
+ * cycle categories): the groups are independent samples, so the variance of the average is
+ * Σ (s²_g / n_g) / G². `null` when there is no group.
+ */
+export function stratifiedMeanInterval(
+  groups: readonly (readonly number[])[],
+  z = Z_95,
+): ConfidenceInterval | null {
+  const filled = groups.filter((values) => values.length > 0);
+  if (filled.length === 0) return null;
+  let centre = 0;
+  let variance = 0;
+  for (const values of filled) {
+    const n = values.length;
+    const mean = values.reduce((sum, value) => sum + value, 0) / n;
+    const sampleVariance =
+      n < 2 ? 0 : values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1);
+    centre += mean / filled.length;
+    variance += sampleVariance / n / filled.length ** 2;
+  }
+  const halfWidth = z * Math.sqrt(variance);
+  return {
+    low: Math.max(0, centre - halfWidth),
+    high: Math.min(1, centre + halfWidth),
+    level: 0.95,
+    method: 'stratified',
+  };
 }

@@ -6,6 +6,8 @@ import {
   type SmartResizeOptions,
   sampleFrames,
 } from '@pixel-reasoner/visual-ops';
+import { UnreadableMediaError } from './errors.js';
+import { readTsvCell } from './loaders/tsv.js';
 import type { MediaSource } from './types.js';
 
 /** One visual input of the first user turn: an image, or a video as its sampled frames. */
@@ -50,6 +52,14 @@ export async function resolveMedia(
       case 'image-bytes':
         media.push({ type: 'image', image: await inputImage(source.data, source.name, options) });
         break;
+      case 'base64-range': {
+        const text = await readTsvCell(source.path, { start: source.start, end: source.end });
+        const data = new Uint8Array(Buffer.from(text, 'base64'));
+        if (data.length === 0)
+          throw new UnreadableMediaError(source.name, 'empty base64 image cell');
+        media.push({ type: 'image', image: await inputImage(data, source.name, options) });
+        break;
+      }
       case 'chat-image':
         media.push({ type: 'image', image: source.image });
         break;

@@ -41,7 +41,7 @@ export async function readResults(file: string): Promise<ResultRecord[]> {
 
 /** The keys (`benchmark` + `id`) of finished items, for resuming. */
 export function finishedKeys(records: readonly ResultRecord[]): Set<string> {
-  return new Set(records.map((record) => resultKey(record.benchmark, record.id)));
+  return new Set(records.map((record) => resultKey(record.benchmark, record.id, record.repeat)));
 }
 
 /**

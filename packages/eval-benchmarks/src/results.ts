@@ -65,8 +65,15 @@ export interface ResultRecord {
   error?: string;
   model: string;
   profile: string;
+  /** From the item: breakdowns beside `category` (see `BenchmarkItem.groups`). */
+  groups?: Record<string, string>;
+  /** On a rotation of a circularly evaluated item: the original item's id. */
+  variantOf?: string;
+  /** 0-based repeat of a `repeats` run (absent: 0) and the sampling seed it used. */
+  repeat?: number;
+  seed?: number | null;
 }
 
-export function resultKey(benchmark: string, id: string): string {
-  return `${benchmark}\u0000${id}`;
+export function resultKey(benchmark: string, id: string, repeat = 0): string {
+  return repeat === 0 ? `${benchmark}\u0000${id}` : `${benchmark}\u0000${id}\u0000${repeat}`;
 }

@@ -19,6 +19,8 @@ import cliProgress from 'cli-progress';
 import { InvalidRunOptionsError } from './errors.js';
 import type { PromptMedia } from './media.js';
 import { ProgressLines } from './progress-lines.js';
+import { applyOptionOrder, describeOptionOrder, type OptionOrder } from './protocol.js';
+import { type RunProvenance, scoringPackageVersions } from './provenance.js';
 import { renderHtmlReport } from './report/html.js';
 import { renderMarkdownReport } from './report/markdown.js';
 import { type EpisodeRecord, type ResultRecord, resultKey, type StoredImage } from './results.js';
@@ -32,7 +34,7 @@ import {
 import { pinRunSettings, type RunSettings, scoringSettings } from './run-settings.js';
 import { isScorable } from './scoring.js';
 import { type ItemFailure, type RunSummary, summarizeBenchmark } from './summary.js';
-import type { Benchmark, BenchmarkItem, MissingMedia } from './types.js';
+import type { Benchmark, BenchmarkItem, BenchmarkSettings, MissingMedia } from './types.js';
 
 export interface Shard {
   /** 0-based shard index. */
@@ -83,6 +85,76 @@ export interface RunBenchmarksOptions {
   redact?: readonly string[];
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /**
+   * Option order of multiple-choice items: as loaded (default), shuffled with a seed, or circular
+   * (every rotation asked; correct only if all are). Pinned in run.json.
+   */
+  optionOrder?: OptionOrder;
+  /**
+   * Runs of every item (default 1). Repeat r samples with seed `sampling.seed + r` (base 0), and
+   * the summary reports Avg@k with a 95% interval.
+   */
+  repeats?: number;
+  /**
+   * `blank-crops`: every image an operation returns is a uniform gray image of the same size
+   * (visual-ops `observationImages: 'blank'`), which tells whether the tools' pixels help.
+   */
+  counterfactual?: 'none' | 'blank-crops';
+  /** Git commit and further package versions recorded in summary.json (the scoring packages' are added). */
+  provenance?: { gitCommit?: string | null; packages?: Record<string, string> };
+  /** Clock for the summary's date (default `new Date()`). */
+  now?: () => Date;
+}
+
+/** Settings beside the benchmarks' own that move scores and go into every summary entry. */
+function protocolSettings(
+  options: RunBenchmarksOptions,
+  profile: PromptProfile,
+  provenance: RunProvenance,
+): BenchmarkSettings {
+  const sampling = options.sampling ?? {};
+  const limits = { ...REFERENCE_LIMITS, ...options.limits };
+  const tools = { ...REFERENCE_EVAL_OPTIONS, ...toolOptionsOf(options) };
+  const repeats = options.repeats ?? 1;
+  const settings: BenchmarkSettings = {
+    model: options.model.modelId,
+    profile: profile.id,
+    temperature: sampling.temperature ?? 0,
+    'sampling.laterTurnTemperature': sampling.laterTurnTemperature ?? sampling.temperature ?? 0,
+    'sampling.topP': sampling.topP ?? null,
+    'sampling.topK': sampling.topK ?? null,
+    'sampling.seed': sampling.seed ?? null,
+    maxOperations: limits.maxOperations,
+    'limits.maxImages': limits.maxImages,
+    'limits.maxTotalTokens': limits.maxTotalTokens,
+    'limits.maxTokensPerTurn': limits.maxTokensPerTurn,
+    // The agent loop keeps every image of the episode in context (no pruning of earlier crops).
+    imageHistory: 'keep-all',
+    optionOrder: describeOptionOrder(options.optionOrder ?? { kind: 'original' }),
+    answerMatching: 'letter or option text',
+    repeats,
+    seeds: repeats > 1 ? repeatSeeds(options).join(',') : (sampling.seed ?? null),
+    counterfactual: options.counterfactual ?? 'none',
+    limit: options.limit ?? null,
+    shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
+    'provenance.date': provenance.date,
+    'provenance.gitCommit': provenance.gitCommit,
+  };
+  for (const [key, value] of Object.entries(tools)) settings[`tools.${key}`] = value ?? null;
+  for (const [name, version] of Object.entries(provenance.packages)) {
+    settings[`version.${name}`] = version;
+  }
+  return settings;
+}
+
+function repeatSeeds(options: RunBenchmarksOptions): number[] {
+  const base = options.sampling?.seed ?? 0;
+  return Array.from({ length: options.repeats ?? 1 }, (_, repeat) => base + repeat);
+}
+
+function toolOptionsOf(options: RunBenchmarksOptions): ExecuteToolOptions | undefined {
+  if ((options.counterfactual ?? 'none') === 'none') return options.toolOptions;
+  return { ...options.toolOptions, observationImages: 'blank' };
 }
 
 export interface RunBenchmarksResult {
@@ -106,8 +178,22 @@ export function validateRunOptions(options: {
   concurrency?: number;
   limit?: number;
   shard?: Shard;
+  repeats?: number;
+  counterfactual?: string;
 }): void {
-  const { concurrency, limit, shard } = options;
+  const { concurrency, limit, shard, repeats, counterfactual } = options;
+  if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) {
+    throw new InvalidRunOptionsError(`repeats must be an integer ≥ 1, got ${repeats}`);
+  }
+  if (
+    counterfactual !== undefined &&
+    counterfactual !== 'none' &&
+    counterfactual !== 'blank-crops'
+  ) {
+    throw new InvalidRunOptionsError(
+      `counterfactual must be none or blank-crops, got "${counterfactual}"`,
+    );
+  }
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new InvalidRunOptionsError(`concurrency must be an integer ≥ 1, got ${concurrency}`);
   }
@@ -130,6 +216,7 @@ interface PendingItem {
   benchmark: Benchmark;
   item: BenchmarkItem;
   keepImages: boolean;
+  repeat: number;
 }
 
 async function storeImages(
@@ -225,7 +312,7 @@ function errorText(error: unknown): string {
 function requestedSettings(options: RunBenchmarksOptions, profile: PromptProfile): RunSettings {
   const sampling = options.sampling ?? {};
   const limits = { ...REFERENCE_LIMITS, ...options.limits };
-  const tools = { ...REFERENCE_EVAL_OPTIONS, ...options.toolOptions };
+  const tools = { ...REFERENCE_EVAL_OPTIONS, ...toolOptionsOf(options) };
   const run: RunSettings['run'] = {
     'sampling.temperature': sampling.temperature ?? 0,
     'sampling.laterTurnTemperature': sampling.laterTurnTemperature ?? sampling.temperature ?? 0,
@@ -235,6 +322,9 @@ function requestedSettings(options: RunBenchmarksOptions, profile: PromptProfile
   };
   for (const [key, value] of Object.entries(limits)) run[`limits.${key}`] = value ?? null;
   for (const [key, value] of Object.entries(tools)) run[`tools.${key}`] = value ?? null;
+  const order = options.optionOrder ?? { kind: 'original' };
+  // Only when set, so folders written before option orders existed still resume.
+  if (order.kind !== 'original') run['protocol.optionOrder'] = describeOptionOrder(order);
   return {
     model: options.model.modelId,
     profile: profile.id,
@@ -266,6 +356,9 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
       ? getPromptProfile(options.profile ?? 'pixel-reasoner-v1')
       : options.profile;
   const keepImages = options.trajectoryImages ?? 20;
+  const repeats = options.repeats ?? 1;
+  const seeds = repeatSeeds(options);
+  const toolOptions = toolOptionsOf(options);
   const redact = (text: string) => redactSecrets(text, options.redact ?? []);
   const resultsFile = join(options.outDir, 'results.jsonl');
   const previous = await readResults(resultsFile);
@@ -285,7 +378,11 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
       throw new InvalidRunOptionsError(`benchmark "${benchmark.name}" is listed twice`);
     }
     const loaded = await benchmark.load();
-    const items = selectItems(loaded.items, options);
+    const items = applyOptionOrder(
+      selectItems(loaded.items, options),
+      options.optionOrder ?? { kind: 'original' },
+      benchmark.name,
+    );
     selections.set(benchmark.name, { items, missingMedia: loaded.missingMedia });
     options.onEvent?.({
       type: 'benchmark-load',
@@ -293,11 +390,13 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
       items: items.length,
       missingMedia: loaded.missingMedia.length,
     });
-    items.forEach((item, index) => {
-      if (!done.has(resultKey(benchmark.name, item.id))) {
-        pending.push({ benchmark, item, keepImages: index < keepImages });
-      }
-    });
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      items.forEach((item, index) => {
+        if (!done.has(resultKey(benchmark.name, item.id, repeat))) {
+          pending.push({ benchmark, item, keepImages: repeat === 0 && index < keepImages, repeat });
+        }
+      });
+    }
   }
 
   const progressMode = options.progress ?? 'auto';
@@ -328,7 +427,9 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
   let next = 0;
   const worker = async () => {
     while (next < pending.length && !options.signal?.aborted) {
-      const { benchmark, item, keepImages: keep } = pending[next++]!;
+      const { benchmark, item, keepImages: keep, repeat } = pending[next++]!;
+      const sampling =
+        repeats > 1 ? { ...options.sampling, seed: seeds[repeat]! } : options.sampling;
       const started = Date.now();
       // Which side failed decides whether the item counts: see runBenchmarks' comment.
       let modelCallFailed = false;
@@ -356,6 +457,9 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
         needsOperation: item.needsOperation ?? null,
         model: options.model.modelId,
         profile: profile.id,
+        ...(item.groups ? { groups: item.groups } : {}),
+        ...(item.variantOf !== undefined ? { variantOf: item.variantOf } : {}),
+        ...(repeats > 1 ? { repeat, seed: sampling?.seed ?? null } : {}),
       };
       let record: ResultRecord | undefined;
       try {
@@ -365,9 +469,9 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
           profile,
           question: prompt.question,
           media: prompt.media,
-          sampling: options.sampling,
+          sampling,
           limits: options.limits,
-          toolOptions: options.toolOptions,
+          toolOptions,
           signal: options.signal,
           onEvent: (event) => {
             if (event.type === 'turn-end') turns.push(event.turn);
@@ -409,7 +513,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
         options.onEvent?.({
           type: 'item-end',
           benchmark: benchmark.name,
-          id: item.id,
+          id: repeat === 0 ? item.id : `${item.id}@${repeat}`,
           score: record.score,
         });
       }
@@ -427,6 +531,12 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
   }
 
   const all = [...previous, ...fresh];
+  const provenance: RunProvenance = {
+    date: (options.now ?? (() => new Date()))().toISOString(),
+    gitCommit: options.provenance?.gitCommit ?? null,
+    packages: { ...scoringPackageVersions(), ...options.provenance?.packages },
+  };
+  const protocol = protocolSettings(options, profile, provenance);
   const summary: RunSummary = {};
   const records: ResultRecord[] = [];
   for (const benchmark of options.benchmarks) {
@@ -434,8 +544,12 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
     const wanted = new Set(selection.items.map((item) => item.id));
     const latest = new Map<string, ResultRecord>();
     for (const record of all) {
-      if (record.benchmark === benchmark.name && wanted.has(record.id))
-        latest.set(record.id, record);
+      if (
+        record.benchmark === benchmark.name &&
+        wanted.has(record.id) &&
+        (record.repeat ?? 0) < repeats
+      )
+        latest.set(resultKey(record.benchmark, record.id, record.repeat), record);
     }
     const benchmarkRecords = [...latest.values()];
     records.push(...benchmarkRecords);
@@ -447,15 +561,15 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
         metric: benchmark.metric,
         settings: {
           ...benchmark.settings,
-          model: options.model.modelId,
-          profile: profile.id,
-          temperature: options.sampling?.temperature ?? 0,
-          maxOperations: options.limits?.maxOperations ?? 4,
-          limit: options.limit ?? null,
-          shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
+          aggregation:
+            benchmark.aggregation?.kind === 'macro'
+              ? `macro:${benchmark.aggregation.over}`
+              : 'micro',
+          ...protocol,
         },
-        selected: selection.items.length,
-        failed: selection.items.length - benchmarkRecords.length,
+        aggregation: benchmark.aggregation,
+        selected: selection.items.length * repeats,
+        failed: selection.items.length * repeats - benchmarkRecords.length,
         missingMedia: selection.missingMedia,
         records: benchmarkRecords,
       }),

@@ -1,6 +1,11 @@
-import { type ConfidenceInterval, scoreInterval } from './intervals.js';
+import {
+  type ConfidenceInterval,
+  normalMeanInterval,
+  scoreInterval,
+  stratifiedMeanInterval,
+} from './intervals.js';
 import type { ResultRecord } from './results.js';
-import type { BenchmarkSettings, MetricName, MissingMedia } from './types.js';
+import type { Aggregation, BenchmarkSettings, MetricName, MissingMedia } from './types.js';
 
 export interface CategorySummary {
   /** Mean item score of the category (the benchmark's metric). */
@@ -62,10 +67,46 @@ export interface BenchmarkSummary {
   operationsAttempted: number;
   operationsValid: number;
   byCategory: Record<string, CategorySummary>;
+  /**
+   * `micro`, or `macro:<group>` (the headline is the mean over that group's values of their
+   * means, as HR-Bench averages over `cycle_category`).
+   */
+  aggregation: string;
+  /** Per further breakdown of the items (`cycle_category`, MME-RealWorld `task`, …). */
+  byGroup: Record<string, Record<string, CategorySummary>>;
+  /** Set when options were rotated (circular evaluation). */
+  circular: CircularSummary | null;
+  /** Set when every item ran `k` > 1 times with different seeds. */
+  avgAtK: AvgAtKSummary | null;
   missingMedia: MissingMedia[];
   settings: BenchmarkSettings;
   /** Why items failed in the last run (every failed item). */
   failures?: ItemFailure[];
+}
+
+/** Circular evaluation: an item counts as correct only if every rotation of its options is. */
+export interface CircularSummary {
+  /** Items whose every rotation has a result (they are the items in `n`). */
+  complete: number;
+  /** Items with some rotation still missing (left out of `n`; rerun to finish them). */
+  incomplete: number;
+  /** Episodes run, one per rotation. */
+  rotations: number;
+}
+
+/** Avg@k: every item run k times (seeds in `perRepeat`); the headline is the mean over repeats. */
+export interface AvgAtKSummary {
+  k: number;
+  /** Mean over repeats of the headline; equals the headline when every item ran k times. */
+  score: number | null;
+  /**
+   * 95% interval of `score`, over items (each item's mean across repeats; the normal or, for
+   * macro aggregation, the stratified interval), so it counts item and sampling variance both.
+   */
+  interval: ConfidenceInterval | null;
+  /** Sample standard deviation of the per-repeat headlines (run-to-run spread). */
+  spread: number | null;
+  perRepeat: { repeat: number; seed: number | null; score: number | null; n: number }[];
 }
 
 export type RunSummary = Record<string, BenchmarkSummary>;
@@ -85,6 +126,122 @@ export interface SummarizeInput {
   failed: number;
   missingMedia: MissingMedia[];
   records: readonly ResultRecord[];
+  /** Default micro. */
+  aggregation?: Aggregation;
+}
+
+/** One scored item: its rotations collapsed (all must be right), its repeats averaged. */
+export interface ScoredUnit {
+  id: string;
+  category: string;
+  groups: Record<string, string>;
+  needsOperation: boolean | null;
+  score: number;
+}
+
+/**
+ * Scored items of one benchmark's records: rotations of a circularly evaluated item (records with
+ * `variantOf`) score the minimum over its rotations, and only once every rotation has a result;
+ * repeats (`repeat`) are averaged per item. `repeat` keeps only that repeat's records.
+ */
+export function scoredUnits(
+  records: readonly ResultRecord[],
+  options: { repeat?: number } = {},
+): { units: ScoredUnit[]; incomplete: number } {
+  const perRepeat = new Map<string, { record: ResultRecord; scores: number[]; expected: number }>();
+  for (const record of records) {
+    if (record.score === null) continue;
+    const repeat = record.repeat ?? 0;
+    if (options.repeat !== undefined && repeat !== options.repeat) continue;
+    const base = record.variantOf ?? record.id;
+    const key = `${repeat}\u0000${base}`;
+    const expected =
+      record.variantOf !== undefined && record.groundTruth.kind === 'choice'
+        ? record.groundTruth.options.length
+        : 1;
+    const entry = perRepeat.get(key) ?? { record, scores: [], expected };
+    entry.scores.push(record.score);
+    perRepeat.set(key, entry);
+  }
+  const perItem = new Map<string, { record: ResultRecord; scores: number[] }>();
+  const incompleteItems = new Set<string>();
+  for (const { record, scores, expected } of perRepeat.values()) {
+    const base = record.variantOf ?? record.id;
+    if (scores.length < expected) {
+      incompleteItems.add(base);
+      continue;
+    }
+    const entry = perItem.get(base) ?? { record, scores: [] };
+    entry.scores.push(Math.min(...scores));
+    perItem.set(base, entry);
+  }
+  const units = [...perItem.entries()].map(([id, { record, scores }]) => ({
+    id,
+    category: record.category,
+    groups: record.groups ?? {},
+    needsOperation: typeof record.needsOperation === 'boolean' ? record.needsOperation : null,
+    score: scores.reduce((sum, score) => sum + score, 0) / scores.length,
+  }));
+  for (const unit of units) incompleteItems.delete(unit.id);
+  return { units, incomplete: incompleteItems.size };
+}
+
+function isBinary(scores: readonly number[]): boolean {
+  return scores.every((score) => score === 0 || score === 1);
+}
+
+/** Mean and interval of units: Wilson for 0/1 accuracy, normal otherwise. */
+function microOf(metric: MetricName, scores: readonly number[]) {
+  return {
+    score: mean(scores),
+    interval:
+      metric === 'accuracy' && !isBinary(scores)
+        ? normalMeanInterval(scores)
+        : scoreInterval(metric, scores),
+  };
+}
+
+/** The headline of units under an aggregation, with its interval. */
+export function aggregateUnits(
+  metric: MetricName,
+  units: readonly ScoredUnit[],
+  aggregation: Aggregation = { kind: 'micro' },
+): { score: number | null; interval: ConfidenceInterval | null } {
+  if (aggregation.kind === 'micro')
+    return microOf(
+      metric,
+      units.map((unit) => unit.score),
+    );
+  const byValue = new Map<string, number[]>();
+  for (const unit of units) {
+    const value = unit.groups[aggregation.over] ?? '(none)';
+    byValue.set(value, [...(byValue.get(value) ?? []), unit.score]);
+  }
+  const groups = [...byValue.values()];
+  const means = groups.map((scores) => mean(scores) as number);
+  return { score: mean(means), interval: stratifiedMeanInterval(groups) };
+}
+
+function breakdown(
+  metric: MetricName,
+  units: readonly ScoredUnit[],
+  keyOf: (unit: ScoredUnit) => string | undefined,
+): Record<string, CategorySummary> {
+  const byKey = new Map<string, number[]>();
+  for (const unit of units) {
+    const key = keyOf(unit);
+    if (key !== undefined) byKey.set(key, [...(byKey.get(key) ?? []), unit.score]);
+  }
+  const result: Record<string, CategorySummary> = {};
+  for (const key of [...byKey.keys()].sort()) {
+    const scores = byKey.get(key)!;
+    result[key] = { ...microOf(metric, scores), n: scores.length };
+  }
+  return result;
+}
+
+function describeAggregation(aggregation: Aggregation | undefined): string {
+  return aggregation?.kind === 'macro' ? `macro:${aggregation.over}` : 'micro';
 }
 
 function mean(values: readonly number[]): number | null {
@@ -100,15 +257,20 @@ export function rateOfPixelReasoning(records: readonly ResultRecord[]): number |
 function split(
   metric: MetricName,
   records: readonly ResultRecord[],
+  units: readonly ScoredUnit[],
   needsOperation: boolean,
 ): ScoreSplit {
-  const members = records.filter((record) => record.needsOperation === needsOperation);
-  const scores = members.flatMap((record) => (record.score === null ? [] : [record.score]));
+  const scores = units
+    .filter((unit) => unit.needsOperation === needsOperation)
+    .map((unit) => unit.score);
+  const { score, interval } = microOf(metric, scores);
   return {
-    score: mean(scores),
+    score,
     n: scores.length,
-    interval: scoreInterval(metric, scores),
-    rapr: rateOfPixelReasoning(members),
+    interval,
+    rapr: rateOfPixelReasoning(
+      records.filter((record) => record.needsOperation === needsOperation),
+    ),
   };
 }
 
@@ -121,45 +283,78 @@ export function countWellFormed(records: readonly ResultRecord[]): number {
   return count;
 }
 
-/** Micro average over items (as V*'s official script and MVBench's `Avg` do), per category too. */
+/**
+ * One benchmark's summary. Items are scored units (rotations collapsed, repeats averaged; see
+ * {@link scoredUnits}); the headline is their micro average (V*'s official script, MVBench `Avg`,
+ * MME-RealWorld overall) or, with `aggregation` macro, the mean of the group means (HR-Bench).
+ */
 export function summarizeBenchmark(input: SummarizeInput): BenchmarkSummary {
-  const scored = input.records.filter((record) => record.score !== null);
-  const byCategory: Record<string, CategorySummary> = {};
-  const categories = [...new Set(scored.map((record) => record.category))].sort();
-  for (const category of categories) {
-    const scores = scored
-      .filter((record) => record.category === category)
-      .map((record) => record.score as number);
-    byCategory[category] = {
-      score: mean(scores),
-      n: scores.length,
-      interval: scoreInterval(input.metric, scores),
-    };
-  }
+  const { units, incomplete } = scoredUnits(input.records);
+  const headline = aggregateUnits(input.metric, units, input.aggregation);
+  const groupKeys = [...new Set(units.flatMap((unit) => Object.keys(unit.groups)))].sort();
+  const byGroup: Record<string, Record<string, CategorySummary>> = {};
+  for (const key of groupKeys)
+    byGroup[key] = breakdown(input.metric, units, (unit) => unit.groups[key]);
   const attempted = input.records.reduce((sum, r) => sum + r.episode.operationsAttempted, 0);
   const valid = input.records.reduce((sum, r) => sum + r.episode.operationsValid, 0);
   const wellFormed = countWellFormed(input.records);
-  const scores = scored.map((record) => record.score as number);
   const knowsNeed = input.records.some((record) => typeof record.needsOperation === 'boolean');
+  const rotations = input.records.filter((record) => record.variantOf !== undefined).length;
+  const repeats = [...new Set(input.records.map((record) => record.repeat ?? 0))].sort(
+    (a, b) => a - b,
+  );
+  let avgAtK: AvgAtKSummary | null = null;
+  if (repeats.length > 1) {
+    const perRepeat = repeats.map((repeat) => {
+      const ofRepeat = scoredUnits(input.records, { repeat }).units;
+      return {
+        repeat,
+        seed: input.records.find((record) => (record.repeat ?? 0) === repeat)?.seed ?? null,
+        score: aggregateUnits(input.metric, ofRepeat, input.aggregation).score,
+        n: ofRepeat.length,
+      };
+    });
+    const values = perRepeat.flatMap((entry) => (entry.score === null ? [] : [entry.score]));
+    const average = mean(values);
+    avgAtK = {
+      k: repeats.length,
+      score: average,
+      interval:
+        input.aggregation?.kind === 'macro'
+          ? headline.interval
+          : normalMeanInterval(units.map((unit) => unit.score)),
+      spread:
+        values.length < 2 || average === null
+          ? null
+          : Math.sqrt(
+              values.reduce((sum, value) => sum + (value - average) ** 2, 0) / (values.length - 1),
+            ),
+      perRepeat,
+    };
+  }
   return {
     title: input.title,
     metric: input.metric,
-    [input.metric]: mean(scores),
-    interval: scoreInterval(input.metric, scores),
-    needsOperation: knowsNeed ? split(input.metric, input.records, true) : null,
-    answerable: knowsNeed ? split(input.metric, input.records, false) : null,
+    [input.metric]: headline.score,
+    interval: headline.interval,
+    needsOperation: knowsNeed ? split(input.metric, input.records, units, true) : null,
+    answerable: knowsNeed ? split(input.metric, input.records, units, false) : null,
     rapr: rateOfPixelReasoning(input.records),
     wellFormedRate: attempted === 0 ? null : wellFormed / attempted,
     operationsWellFormed: wellFormed,
     operationErrorRate: attempted === 0 ? null : (attempted - valid) / attempted,
-    n: scored.length,
-    unscored: input.records.length - scored.length,
+    n: units.length,
+    unscored: input.records.filter((record) => record.score === null).length,
     selected: input.selected,
     failed: input.failed,
     modelErrors: input.records.filter((record) => record.error !== undefined).length,
     operationsAttempted: attempted,
     operationsValid: valid,
-    byCategory,
+    byCategory: breakdown(input.metric, units, (unit) => unit.category),
+    aggregation: describeAggregation(input.aggregation),
+    byGroup,
+    circular: rotations > 0 ? { complete: units.length, incomplete, rotations } : null,
+    avgAtK,
     missingMedia: input.missingMedia,
     settings: input.settings,
   };

@@ -16,6 +16,8 @@ export interface TimeBound {
 export type MediaSource =
   | { kind: 'image-file'; path: string }
   | { kind: 'image-bytes'; data: Uint8Array; name: string }
+  /** A base64 image cell of a large TSV, read from the file only when the item runs. */
+  | { kind: 'base64-range'; path: string; start: number; end: number; name: string }
   | { kind: 'video-file'; path: string; frameCount: number; bound?: TimeBound }
   | {
       kind: 'frame-folder';
@@ -56,6 +58,18 @@ export interface BenchmarkItem {
    * absent when the benchmark cannot tell.
    */
   needsOperation?: boolean;
+  /**
+   * Further breakdowns beside `category` (HR-Bench `cycle_category`, MME-RealWorld task); the
+   * benchmark's `aggregation` may average over one of them.
+   */
+  groups?: Record<string, string>;
+  /**
+   * For multiple-choice items whose options the loader knows structurally: the question text for
+   * the options in another order (option shuffling and circular evaluation rebuild it).
+   */
+  choicePrompt?: { format(options: readonly string[]): string };
+  /** Set on the rotations of a circularly evaluated item: the id of the item they came from. */
+  variantOf?: string;
 }
 
 /** A media file an item refers to that is not on disk; the item is left out of the run. */
@@ -75,6 +89,12 @@ export interface BenchmarkPrompt {
   media: PromptMedia[];
 }
 
+/**
+ * How item scores become the headline: `micro` (mean over items; V*, MME-RealWorld) or `macro`
+ * (mean over the values of the group `over` of each value's mean; HR-Bench over `cycle_category`).
+ */
+export type Aggregation = { kind: 'micro' } | { kind: 'macro'; over: string };
+
 /** Settings that move scores and are logged with every result (pixel budgets, frame counts). */
 export type BenchmarkSettings = Record<string, string | number | boolean | null>;
 
@@ -88,6 +108,8 @@ export interface Benchmark {
   readonly title: string;
   readonly metric: MetricName;
   readonly settings: BenchmarkSettings;
+  /** Default micro. */
+  readonly aggregation?: Aggregation;
   load(): Promise<LoadedBenchmark>;
   buildPrompt(item: BenchmarkItem): Promise<BenchmarkPrompt>;
   extract(output: string, item: BenchmarkItem): string | null;
