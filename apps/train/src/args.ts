@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { CliUsageError } from './errors.js';
 import type { TrainCommand } from './pipeline.js';
 
-export const COMMANDS = ['pipeline', 'ablation'] as const;
+export const COMMANDS = ['pretrain', 'pipeline', 'ablation'] as const;
 
 export interface TrainCliOptions {
   command: TrainCommand;
@@ -17,7 +17,8 @@ export interface TrainCliOptions {
 export const USAGE = `Usage: pixel-reasoner-train <command> [--config FILE] [--out DIR] [--set field=value …]
 
 Commands:
-  pipeline   synthesize → tokenizer → SFT warm start → eval → curiosity GRPO → eval → report.md
+  pretrain   tokenizer → perception pretraining of the base → its held-out evaluation → OUT/base/
+  pipeline   SFT warm start (from the config's base) → eval → curiosity GRPO → eval → report.md
   ablation   the pipeline plus GRPO without the curiosity bonus (same budget) → ablation.md
 
 Options:

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 
 export const SCENE_FAMILY_NAMES = [
@@ -21,6 +22,12 @@ export interface TrainConfig {
   seed: number;
   /** tfjs backend (default: the first that loads, see model-runtime's `selectBackend`). */
   backend?: (typeof TF_BACKEND_NAMES)[number];
+  /**
+   * A base checkpoint folder (written by `pixel-reasoner-train pretrain`, relative to the config
+   * file): the pipeline starts SFT from it and takes its tokenizer and model shape, as the paper
+   * starts from a pretrained VLM. Without it the model is initialised from scratch.
+   */
+  base?: string;
   scenes: {
     families: SceneFamilyName[];
     /** Pixel budget of the model's global view of an image (= the model's input budget). */
@@ -50,7 +57,27 @@ export interface TrainConfig {
     visionLayers: number;
     ffnDim: number;
     patchSize: number;
+    /** Hierarchical patch stem widths (see TinyVLM's `stemChannels`; empty: linear patches). */
+    stemChannels: number[];
+    /** 2: disjoint 2×2 stem merges; 4: overlapping 4×4 windows. */
+    stemKernel: 2 | 4;
     maxSequenceLength: number;
+  };
+  /** `pixel-reasoner-train pretrain`: perception pretraining of the base on procedural scenes. */
+  pretrain: {
+    steps: number;
+    batchSize: number;
+    learningRate: number;
+    warmupRatio: number;
+    minLearningRateRatio: number;
+    gradientClip: number;
+    checkpointEvery: number;
+    /** Weight of the auxiliary per-token object heads against the answer loss. */
+    auxiliaryWeight: number;
+    /** Relative weight of each perception task. */
+    tasks: { read: number; locate: number; answer: number; frames: number };
+    /** Held-out items per family and task in the base's own evaluation. */
+    evalItemsPerTask: number;
   };
   sft: {
     steps: number;
@@ -81,7 +108,8 @@ export interface TrainConfig {
   };
   eval: {
     parts: ProceduralPartName[];
-    itemsPerFamily: number;
+    /** Held-out items per scene family: one count, or per family with a `default`. */
+    itemsPerFamily: number | Partial<Record<SceneFamilyName | 'default', number>>;
     maxTokensPerTurn: number;
     maxOperations: number;
     concurrency: number;
@@ -106,7 +134,21 @@ export const DEFAULT_CONFIG: TrainConfig = {
     visionLayers: 1,
     ffnDim: 512,
     patchSize: 16,
+    stemChannels: [],
+    stemKernel: 2,
     maxSequenceLength: 2048,
+  },
+  pretrain: {
+    steps: 1000,
+    batchSize: 16,
+    learningRate: 2e-3,
+    warmupRatio: 0.03,
+    minLearningRateRatio: 0.1,
+    gradientClip: 1,
+    checkpointEvery: 50,
+    auxiliaryWeight: 1,
+    tasks: { read: 4, locate: 3, answer: 2, frames: 1 },
+    evalItemsPerTask: 50,
   },
   sft: {
     steps: 200,
@@ -171,6 +213,28 @@ const number =
     return value;
   };
 
+const integerList =
+  (minimum: number): Check =>
+  (value, field) => {
+    if (!Array.isArray(value)) {
+      throw new ConfigError(
+        field,
+        `must be a list of integers ≥ ${minimum}, got ${JSON.stringify(value)}`,
+      );
+    }
+    value.forEach((entry, index) => {
+      integer(minimum)(entry, `${field}[${index}]`);
+    });
+    return value;
+  };
+
+const text: Check = (value, field) => {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ConfigError(field, `must be a non-empty string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+};
+
 const boolean: Check = (value, field) => {
   if (typeof value !== 'boolean') {
     throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
@@ -208,6 +272,7 @@ type Schema = { [key: string]: Check | Schema };
 const SCHEMA: Schema = {
   seed: integer(0),
   backend: oneOf(TF_BACKEND_NAMES),
+  base: text,
   scenes: {
     families: listOf(SCENE_FAMILY_NAMES),
     viewPixels: integer(256),
@@ -228,7 +293,31 @@ const SCHEMA: Schema = {
     visionLayers: integer(0),
     ffnDim: integer(4),
     patchSize: integer(2),
+    stemChannels: integerList(1),
+    stemKernel: (value, field) => {
+      if (value !== 2 && value !== 4) {
+        throw new ConfigError(field, `must be 2 or 4, got ${JSON.stringify(value)}`);
+      }
+      return value;
+    },
     maxSequenceLength: integer(64),
+  },
+  pretrain: {
+    steps: integer(1),
+    batchSize: integer(1),
+    learningRate: number(0, 1, { exclusiveMinimum: true }),
+    warmupRatio: number(0, 0.99),
+    minLearningRateRatio: number(0, 1),
+    gradientClip: number(0, 1e6),
+    checkpointEvery: integer(0),
+    auxiliaryWeight: number(0, 100),
+    tasks: {
+      read: number(0, 100),
+      locate: number(0, 100),
+      answer: number(0, 100),
+      frames: number(0, 100),
+    },
+    evalItemsPerTask: integer(1),
   },
   sft: {
     steps: integer(1),
@@ -262,7 +351,19 @@ const SCHEMA: Schema = {
   },
   eval: {
     parts: listOf(PROCEDURAL_PART_NAMES),
-    itemsPerFamily: integer(1),
+    itemsPerFamily: (value, field) => {
+      if (typeof value === 'number') return integer(1)(value, field);
+      if (!isPlainObject(value)) {
+        throw new ConfigError(field, `must be an integer or an object of family → integer`);
+      }
+      for (const [key, count] of Object.entries(value)) {
+        if (key !== 'default' && !(SCENE_FAMILY_NAMES as readonly string[]).includes(key)) {
+          throw new ConfigError(`${field}.${key}`, `is not a scene family or "default"`);
+        }
+        integer(1)(count, `${field}.${key}`);
+      }
+      return value;
+    },
     maxTokensPerTurn: integer(1),
     maxOperations: integer(1),
     concurrency: integer(1),
@@ -402,5 +503,8 @@ export async function loadConfig(
   } catch (error) {
     throw new ConfigError('the config', `is not valid JSON: ${(error as Error).message}`, file);
   }
-  return resolveConfig(parsed, { source: file, overrides });
+  const config = resolveConfig(parsed, { source: file, overrides });
+  // A base is named relative to the config file that names it.
+  if (config.base !== undefined) config.base = resolve(dirname(file), config.base);
+  return config;
 }

@@ -78,7 +78,7 @@ describe('runPipeline', () => {
     });
     expect(result.skipped).toEqual(['synth', 'tokenizer']);
     expect(resumedLines).toContain('sft: resuming from step 2');
-    expect(result.stages.map((stage) => stage.stage)).toEqual(stageNames('pipeline'));
+    expect(result.stages.map((stage) => stage.stage)).toEqual(stageNames('pipeline', micro));
     const sft = result.stages.find((stage) => stage.stage === 'sft')!;
     expect(sft.details.steps).toBe(4);
     const sftMetrics = (await readFile(join(outDir, 'sft', 'metrics.jsonl'), 'utf8'))
@@ -106,7 +106,7 @@ describe('runPipeline', () => {
     ]);
 
     const again = await runPipeline('pipeline', micro, outDir, { log: () => {}, progress: false });
-    expect(again.skipped).toEqual(stageNames('pipeline'));
+    expect(again.skipped).toEqual(stageNames('pipeline', micro));
   });
 
   it('refuses to resume an output folder written with another config', async () => {

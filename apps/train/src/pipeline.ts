@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { TrainConfig } from './config.js';
 import { OutputConflictError } from './errors.js';
 import { readJsonIfExists, writeFileAtomic } from './files.js';
+import { baseStage, perceptionEvalStage, pretrainStage } from './pretrain.js';
 import { writeAblationReport, writePipelineReport } from './report.js';
 import {
   evalStage,
@@ -14,7 +15,7 @@ import {
   tokenizerStage,
 } from './stages.js';
 
-export type TrainCommand = 'pipeline' | 'ablation';
+export type TrainCommand = 'pretrain' | 'pipeline' | 'ablation';
 
 /** What `OUT/<stage>/stage.json` holds once a stage has finished. */
 export interface StageRecord {
@@ -48,11 +49,38 @@ interface StageDefinition {
   run: (context: StageContext) => Promise<Record<string, unknown>>;
 }
 
-function stagesFor(command: TrainCommand): StageDefinition[] {
+function stagesFor(command: TrainCommand, config: TrainConfig): StageDefinition[] {
+  if (command === 'pretrain') {
+    return [
+      { name: 'synth', run: synthStage },
+      { name: 'tokenizer', run: (context) => tokenizerStage(context, { perception: true }) },
+      { name: 'pretrain', run: pretrainStage },
+      { name: 'eval-pretrain', run: perceptionEvalStage },
+      {
+        name: 'base',
+        run: (context) => baseStage({ ...context, command: `pixel-reasoner-train pretrain` }),
+      },
+    ];
+  }
+  const base = config.base;
+  // From a base, its tokenizer is used and its no-tool score is the first row of the report.
+  const start: StageDefinition[] =
+    base === undefined
+      ? [
+          { name: 'synth', run: synthStage },
+          { name: 'tokenizer', run: tokenizerStage },
+          { name: 'sft', run: sftStage },
+        ]
+      : [
+          { name: 'sft', run: sftStage },
+          {
+            name: 'eval-base',
+            run: (context) =>
+              evalStage(context, 'base', 'eval-base', { modelDir: base, profile: 'notool' }),
+          },
+        ];
   const common: StageDefinition[] = [
-    { name: 'synth', run: synthStage },
-    { name: 'tokenizer', run: tokenizerStage },
-    { name: 'sft', run: sftStage },
+    ...start,
     { name: 'eval-sft', run: (context) => evalStage(context, 'sft', 'eval-sft') },
     { name: 'grpo', run: (context) => grpoStage(context, { stage: 'grpo', curiosity: true }) },
     { name: 'eval-grpo', run: (context) => evalStage(context, 'grpo', 'eval-grpo') },
@@ -72,8 +100,8 @@ function stagesFor(command: TrainCommand): StageDefinition[] {
 }
 
 /** The stage names a command runs, in order. */
-export function stageNames(command: TrainCommand): string[] {
-  return stagesFor(command).map((stage) => stage.name);
+export function stageNames(command: TrainCommand, config: TrainConfig): string[] {
+  return stagesFor(command, config).map((stage) => stage.name);
 }
 
 /**
@@ -109,7 +137,7 @@ export async function runPipeline(
   };
   const stages: StageRecord[] = [];
   const skipped: string[] = [];
-  for (const stage of stagesFor(command)) {
+  for (const stage of stagesFor(command, config)) {
     const recordFile = join(outDir, stage.name, 'stage.json');
     const done = await readJsonIfExists<StageRecord>(recordFile);
     if (done !== undefined) {
@@ -132,9 +160,11 @@ export async function runPipeline(
     stages.push(record);
   }
   const report =
-    command === 'pipeline'
-      ? await writePipelineReport(outDir, stages)
-      : await writeAblationReport(outDir, stages);
+    command === 'pretrain'
+      ? join(outDir, 'base', 'base.json')
+      : command === 'pipeline'
+        ? await writePipelineReport(outDir, stages)
+        : await writeAblationReport(outDir, stages);
   io.log(`report: ${report}`);
   return { stages, skipped, report };
 }

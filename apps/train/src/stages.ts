@@ -5,6 +5,7 @@ import {
   type RunSummary,
   runBenchmarks,
 } from '@pixel-reasoner/eval-benchmarks';
+import { renderQwenChat } from '@pixel-reasoner/model-runtime';
 import {
   BpeTokenizer,
   endTurnOnFullContext,
@@ -15,6 +16,7 @@ import {
 import { type GrpoEvent, scenePrompts, trainGrpo } from '@pixel-reasoner/trainer-grpo';
 import {
   buildTokenizer,
+  perceptionSource,
   type SftEvent,
   sceneTrajectorySource,
   trainSft,
@@ -29,6 +31,7 @@ import {
 import type { TrainConfig } from './config.js';
 import { StageInterruptedError } from './errors.js';
 import { writeFileAtomic } from './files.js';
+import { modelConfig } from './pretrain.js';
 
 /** A trainer's own event, tagged with the stage that emitted it. */
 export type TrainingEvent =
@@ -79,9 +82,31 @@ export async function synthStage(context: StageContext): Promise<Record<string, 
   return { trajectories: count, kinds };
 }
 
-export async function tokenizerStage(context: StageContext): Promise<Record<string, unknown>> {
+/** Perception examples added to the tokenizer corpus of a base, so their answers merge too. */
+const PERCEPTION_CORPUS_EXAMPLES = 400;
+
+async function* perceptionCorpus(config: TrainConfig): AsyncGenerator<string> {
+  const source = perceptionSource({
+    families: config.scenes.families,
+    sceneOptions: sceneOptions(config),
+    taskWeights: config.pretrain.tasks,
+    randomSeed: config.seed,
+  });
+  let count = 0;
+  for await (const { trajectory } of source.open(0)) {
+    yield renderQwenChat(trajectory.turns.map((turn) => turn.message));
+    count += 1;
+    if (count >= PERCEPTION_CORPUS_EXAMPLES) return;
+  }
+}
+
+export async function tokenizerStage(
+  context: StageContext,
+  options: { perception?: boolean } = {},
+): Promise<Record<string, unknown>> {
   const { config } = context;
   const tokenizer = await buildTokenizer({
+    ...(options.perception && { corpus: perceptionCorpus(config) }),
     trajectories: readTrajectoriesJsonl(join(context.outDir, 'synth', TRAJECTORIES_FILE)),
     vocabSize: config.tokenizer.vocabSize,
     minFrequency: config.tokenizer.minFrequency,
@@ -98,23 +123,18 @@ export function modelDirectory(outDir: string, stage: string): string {
   return join(outDir, stage, 'model');
 }
 
-export async function sftStage(context: StageContext): Promise<Record<string, unknown>> {
-  const { config, outDir } = context;
+/** The SFT model's starting point: the config's base checkpoint, or a fresh model. */
+async function initialSftModel(config: TrainConfig, outDir: string): Promise<TinyVLM> {
+  if (config.base !== undefined) return loadCheckpoint(config.base, { modelId: 'tiny-vlm-sft' });
   const tokenizer = BpeTokenizer.fromJSON(
     JSON.parse(await readFile(join(outDir, 'tokenizer', 'tokenizer.json'), 'utf8')),
   );
-  const model = new TinyVLM({
-    tokenizer,
-    modelId: 'tiny-vlm-sft',
-    config: {
-      ...config.model,
-      maxGridSide: 64,
-      inputImagePixels: config.scenes.viewPixels,
-      operationImagePixels: config.scenes.operationViewPixels,
-      videoFramePixels: config.scenes.frameViewPixels,
-      seed: config.seed,
-    },
-  });
+  return new TinyVLM({ tokenizer, modelId: 'tiny-vlm-sft', config: modelConfig(config) });
+}
+
+export async function sftStage(context: StageContext): Promise<Record<string, unknown>> {
+  const { config, outDir } = context;
+  const model = await initialSftModel(config, outDir);
   try {
     const synthFile = join(outDir, 'synth', TRAJECTORIES_FILE);
     const data =
@@ -236,14 +256,16 @@ export async function evalStage(
   context: StageContext,
   modelStage: string,
   evalStageName: string,
+  options: { modelDir?: string; profile?: string } = {},
 ): Promise<Record<string, unknown>> {
   const { config, outDir } = context;
-  const model = await loadCheckpoint(modelDirectory(outDir, modelStage));
+  const model = await loadCheckpoint(options.modelDir ?? modelDirectory(outDir, modelStage));
   const dir = join(outDir, evalStageName);
   await mkdir(dir, { recursive: true });
   try {
     const { summary } = await runBenchmarks({
       model: endTurnOnFullContext(model),
+      ...(options.profile !== undefined && { profile: options.profile }),
       benchmarks: proceduralBenchmarks({
         parts: config.eval.parts,
         itemsPerFamily: config.eval.itemsPerFamily,

@@ -30,6 +30,7 @@ export {
   InvalidOptimizerOptionError,
   LocalModelError,
   UnsupportedTokenizerError,
+  WorkerFailedError,
 } from './local/errors.js';
 export {
   type AttentionOptions,
@@ -53,6 +54,12 @@ export {
   clipByGlobalNorm,
   NamedAdam,
 } from './local/optimizer.js';
+export {
+  GradientWorkerPool,
+  LocalModelPool,
+  resolveWorkerCount,
+  shardByTokens,
+} from './local/parallel.js';
 export { decodeSafetensors, encodeSafetensors, type NamedTensor } from './local/safetensors.js';
 export { logSoftmax, type SamplingOptions, sampleToken, seededRandom } from './local/sampling.js';
 export {
@@ -64,6 +71,7 @@ export {
   DEFAULT_TINY_VLM_CONFIG,
   type GeneratedTokens,
   type GenerateTokensOptions,
+  type LossNormalizers,
   MASKED_LOGIT,
   rendererOnlyTokenIds,
   TinyVLM,

@@ -41,6 +41,7 @@ export type {
   SceneFamily,
   SceneItem,
   SceneMedia,
+  SceneObject,
   SceneOptions,
   SceneSplit,
 } from './types.js';

@@ -22,6 +22,23 @@ export type SceneCue =
   | { type: 'box'; box: NormalizedBox; targetImage: number }
   | { type: 'frames'; frames: number[] };
 
+/**
+ * One drawn object of an item's image and what it holds: ground truth for perception training
+ * (where each tag is, its plate colour and the glyph or dot colour on it).
+ */
+export interface SceneObject {
+  kind: 'tag';
+  /** Normalized box of the whole object on image `image` (1-based). */
+  box: NormalizedBox;
+  image: number;
+  /** Plate colour name. */
+  color: string;
+  /** The glyph drawn on it, or the dot's colour name. */
+  content: string;
+  /** Normalized box of the glyph or dot. */
+  contentBox: NormalizedBox;
+}
+
 export interface SceneItem {
   /** `${family}/${split}/${seed}`: unique within a family and split. */
   id: string;
@@ -39,6 +56,8 @@ export interface SceneItem {
   cue: SceneCue;
   /** True when the answer is illegible at the global view and legible after the cued operation. */
   needsOperation: boolean;
+  /** Every tag drawn, the target among them (families that draw tags; absent elsewhere). */
+  objects?: SceneObject[];
   /** Sub-type, e.g. `attribute/digit`, `count/complex`. */
   category: string;
   /** Count items: TallyQA's simple (one attribute) vs complex (a conjunction). */

@@ -1,10 +1,11 @@
+import type { Trajectory } from '@pixel-reasoner/trajectory-synth';
 import { describe, expect, it } from 'vitest';
 import { type SourceItem, sceneTrajectorySource, toTrajectorySource } from './data.js';
 import { InvalidSftOptionError } from './errors.js';
 import { colourTrajectory } from './test-helpers/fixtures.js';
 
-async function take(iterable: AsyncIterable<SourceItem>, count: number): Promise<SourceItem[]> {
-  const items: SourceItem[] = [];
+async function take<T extends SourceItem>(iterable: AsyncIterable<T>, count: number): Promise<T[]> {
+  const items: T[] = [];
   for await (const item of iterable) {
     items.push(item);
     if (items.length === count) break;
@@ -12,7 +13,7 @@ async function take(iterable: AsyncIterable<SourceItem>, count: number): Promise
   return items;
 }
 
-const summary = (item: SourceItem) => ({
+const summary = (item: SourceItem<Trajectory>) => ({
   id: item.trajectory.id,
   kind: item.trajectory.kind,
   next: item.next,

@@ -1,3 +1,4 @@
+import type { ChatMessage } from '@pixel-reasoner/model-runtime';
 import {
   type PlannerOptions,
   type SceneSeedOptions,
@@ -10,10 +11,21 @@ import {
   TrajectorySynthError,
 } from '@pixel-reasoner/trajectory-synth';
 import { InvalidSftOptionError } from './errors.js';
+import type { ImageLabels } from './perception.js';
 
-/** One trajectory from a source and the cursor that resumes right after it. */
-export interface SourceItem {
-  trajectory: Trajectory;
+/**
+ * What the trainer needs of a training example: the chat, turn by turn, with the turns that carry
+ * loss, and optionally token labels for the model's auxiliary image heads. A `Trajectory` is one.
+ */
+export interface TrainingChat {
+  id: string;
+  turns: readonly { message: ChatMessage; trainable: boolean }[];
+  imageLabels?: readonly ImageLabels[];
+}
+
+/** One example from a source and the cursor that resumes right after it. */
+export interface SourceItem<T extends TrainingChat = TrainingChat> {
+  trajectory: T;
   next: number;
 }
 
@@ -21,9 +33,9 @@ export interface SourceItem {
  * A resumable, possibly endless stream of trajectories. `open(cursor)` must yield the same items
  * for the same cursor, so a resumed run sees exactly the data an uninterrupted one would.
  */
-export interface TrajectorySource {
+export interface TrajectorySource<T extends TrainingChat = TrainingChat> {
   readonly kind: 'trajectory-source';
-  open(cursor: number): AsyncIterable<SourceItem>;
+  open(cursor: number): AsyncIterable<SourceItem<T>>;
 }
 
 /** What `trainSft` accepts as data. */
@@ -95,7 +107,7 @@ const ENDLESS = Number.MAX_SAFE_INTEGER;
  */
 export function sceneTrajectorySource(
   options: SceneTrajectorySourceOptions = {},
-): TrajectorySource {
+): TrajectorySource<Trajectory> {
   const startSeed = options.startSeed ?? 0;
   const planBlock = options.planBlock ?? 32;
   const concurrency = options.concurrency ?? 2;

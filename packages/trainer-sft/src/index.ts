@@ -19,10 +19,11 @@ export {
   type SftData,
   type SourceItem,
   sceneTrajectorySource,
+  type TrainingChat,
   type TrajectorySource,
   toTrajectorySource,
 } from './data.js';
-export { encodeTrajectory } from './encode.js';
+export { type EncodedTrainingChat, encodeTrajectory, imageTokenTargets } from './encode.js';
 export {
   CheckpointMismatchError,
   CorruptCheckpointError,
@@ -31,6 +32,24 @@ export {
   TrainerSftError,
 } from './errors.js';
 export { readSftMetrics, type SftStepMetrics } from './metrics.js';
+export {
+  evaluatePerception,
+  formatBox,
+  type ImageLabels,
+  PERCEPTION_HEADS,
+  PERCEPTION_TASKS,
+  type PerceptionHead,
+  type PerceptionResponder,
+  type PerceptionScore,
+  type PerceptionSourceOptions,
+  type PerceptionTask,
+  perceptionConclusion,
+  perceptionExample,
+  perceptionHeadSizes,
+  perceptionSource,
+  scorePerceptionAnswer,
+  wilsonInterval,
+} from './perception.js';
 export { type BuildTokenizerOptions, buildTokenizer } from './tokenizer.js';
 export {
   type SftEvent,

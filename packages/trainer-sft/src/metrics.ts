@@ -18,8 +18,13 @@ export interface SftStepMetrics {
   tokens: number;
   /** Tokens that carried loss. */
   trainableTokens: number;
-  /** Wall time of the step, data preparation included. */
+  /** Wall time of the step, waiting for its batch included. */
   ms: number;
+  /**
+   * Time spent reading and encoding the step's batch; with gradient workers it overlaps the
+   * previous step's computation.
+   */
+  dataMs: number;
   /** Data cursor after the step. */
   cursor: number;
 }

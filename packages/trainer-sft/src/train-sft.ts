@@ -1,6 +1,7 @@
 import {
   cosineLearningRate,
-  type EncodedChat,
+  GradientWorkerPool,
+  resolveWorkerCount,
   type TinyVLM,
 } from '@pixel-reasoner/model-runtime/local';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,7 +22,7 @@ import {
   sceneTrajectorySource,
   toTrajectorySource,
 } from './data.js';
-import { encodeTrajectory } from './encode.js';
+import { type EncodedTrainingChat, encodeTrajectory } from './encode.js';
 import { InvalidSftOptionError, NoTrainingDataError } from './errors.js';
 import { MetricsLog, type SftStepMetrics } from './metrics.js';
 import { validateSchedule } from './schedule.js';
@@ -54,6 +55,17 @@ export interface TrainSftOptions {
   epsilon?: number;
   /** Global-norm clip (default 1.0; 0 disables). */
   gradientClip?: number;
+  /**
+   * Weight of the model's auxiliary image-head losses where the data labels image tokens
+   * (perception pretraining; default 1). See TinyVLM's `auxiliaryHeads`.
+   */
+  auxiliaryWeight?: number;
+  /**
+   * Worker threads that compute gradients data-parallel, each on its own tfjs backend (`auto`:
+   * one per core; default 0: in this thread). The update is the same for any count, up to
+   * float summation order.
+   */
+  workers?: number | 'auto';
   /** Where checkpoints go; without it nothing is written and nothing resumes. */
   checkpointDir?: string;
   /** Save every N steps (default 0: only at the end or on abort). */
@@ -133,6 +145,11 @@ export async function trainSft(options: TrainSftOptions): Promise<TrainSftResult
     );
   }
   const keep = positiveInteger('keepCheckpoints', options.keepCheckpoints ?? 2);
+  const auxiliaryWeight = options.auxiliaryWeight ?? 1;
+  const workers = resolveWorkerCount(options.workers ?? 0);
+  if (!(auxiliaryWeight >= 0)) {
+    throw new InvalidSftOptionError('auxiliaryWeight', `must be ≥ 0, got ${auxiliaryWeight}`);
+  }
   const now = options.now ?? (() => performance.now());
   const emit = (event: SftEvent) => options.onEvent?.(event);
 
@@ -196,60 +213,80 @@ export async function trainSft(options: TrainSftOptions): Promise<TrainSftResult
     const metrics: SftStepMetrics[] = [];
     let stopReason: SftStopReason = 'completed';
     let everHadData = step > 0;
+    // The next batch is read and encoded while the workers compute the current one.
+    const collect = async () => {
+      const batch: EncodedTrainingChat[] = [];
+      let batchCursor: number | undefined;
+      let skippedInARow = 0;
+      const started = now();
+      while (batch.length < batchSize) {
+        const next: IteratorResult<SourceItem> = await iterator.next();
+        if (next.done) break;
+        everHadData = true;
+        batchCursor = next.value.next;
+        const encoded = await encodeTrajectory(model, next.value.trajectory);
+        if (encoded.tokenIds.length > model.config.maxSequenceLength) {
+          emit({
+            type: 'sequence-skip',
+            trajectoryId: next.value.trajectory.id,
+            tokens: encoded.tokenIds.length,
+            maxSequenceLength: model.config.maxSequenceLength,
+          });
+          skippedInARow += 1;
+          if (skippedInARow >= 50 * batchSize) {
+            throw new NoTrainingDataError(
+              `${skippedInARow} trajectories in a row exceed maxSequenceLength ${model.config.maxSequenceLength} (last: ${encoded.tokenIds.length} tokens); raise it or shorten the data`,
+            );
+          }
+          continue;
+        }
+        skippedInARow = 0;
+        batch.push(encoded);
+      }
+      return { batch, batchCursor, dataMs: now() - started };
+    };
+    const compute = async (batch: EncodedTrainingChat[]) => {
+      if (pool !== undefined) return pool.compute(batch, { auxiliaryWeight });
+      const { value, grads } = tf.variableGrads(
+        () => model.loss(batch, { auxiliaryWeight }),
+        model.trainableVariables(),
+      );
+      const gradients = new Map<string, tf.Tensor>();
+      for (const [name, variable] of model.parameters) {
+        const gradient = grads[variable.name];
+        if (gradient !== undefined) gradients.set(name, gradient);
+      }
+      const loss = (await value.data())[0]!;
+      value.dispose();
+      return { loss, gradients };
+    };
+    const pool = workers > 0 ? await GradientWorkerPool.create({ model, workers }) : undefined;
     try {
+      let upcoming: ReturnType<typeof collect> | undefined;
       while (step < totalSteps) {
         if (options.signal?.aborted) {
           stopReason = 'aborted';
           break;
         }
         const started = now();
-        const batch: EncodedChat[] = [];
-        let batchCursor = cursor;
-        let skippedInARow = 0;
-        while (batch.length < batchSize) {
-          const next: IteratorResult<SourceItem> = await iterator.next();
-          if (next.done) break;
-          everHadData = true;
-          batchCursor = next.value.next;
-          const encoded = await encodeTrajectory(model, next.value.trajectory);
-          if (encoded.tokenIds.length > model.config.maxSequenceLength) {
-            emit({
-              type: 'sequence-skip',
-              trajectoryId: next.value.trajectory.id,
-              tokens: encoded.tokenIds.length,
-              maxSequenceLength: model.config.maxSequenceLength,
-            });
-            skippedInARow += 1;
-            if (skippedInARow >= 50 * batchSize) {
-              throw new NoTrainingDataError(
-                `${skippedInARow} trajectories in a row exceed maxSequenceLength ${model.config.maxSequenceLength} (last: ${encoded.tokenIds.length} tokens); raise it or shorten the data`,
-              );
-            }
-            continue;
-          }
-          skippedInARow = 0;
-          batch.push(encoded);
-        }
+        const { batch, batchCursor, dataMs } = await (upcoming ?? collect());
+        upcoming = undefined;
         if (batch.length === 0) {
           if (!everHadData) throw new NoTrainingDataError('the data source yielded no trajectory');
           stopReason = 'data-exhausted';
           break;
         }
         const learningRate = cosineLearningRate(step, schedule);
-        const { value, grads } = tf.variableGrads(
-          () => model.loss(batch),
-          model.trainableVariables(),
-        );
-        const byName = new Map<string, tf.Tensor>();
-        for (const [name, variable] of model.parameters) {
-          const gradient = grads[variable.name];
-          if (gradient !== undefined) byName.set(name, gradient);
+        const computing = compute(batch);
+        if (pool !== undefined && step + 1 < totalSteps) {
+          upcoming = collect();
+          upcoming.catch(() => {});
         }
-        const loss = (await value.data())[0]!;
-        const gradientNorm = optimizer.apply(byName, learningRate);
-        tf.dispose([value, ...Object.values(grads)]);
+        const { loss, gradients } = await computing;
+        const gradientNorm = optimizer.apply(gradients, learningRate);
+        tf.dispose([...gradients.values()]);
         step += 1;
-        cursor = batchCursor;
+        cursor = batchCursor ?? cursor;
         const trainableTokens = batch.reduce(
           (sum, sequence) => sum + sequence.lossMask.reduce((count, flag) => count + flag, 0),
           0,
@@ -264,6 +301,7 @@ export async function trainSft(options: TrainSftOptions): Promise<TrainSftResult
           tokens: batch.reduce((sum, sequence) => sum + sequence.tokenIds.length, 0),
           trainableTokens,
           ms: Math.round(now() - started),
+          dataMs: Math.round(dataMs),
           cursor,
         };
         metrics.push(row);
@@ -275,6 +313,7 @@ export async function trainSft(options: TrainSftOptions): Promise<TrainSftResult
       await save();
     } finally {
       bar?.stop();
+      await pool?.close();
       await iterator.return?.();
     }
     emit({ type: 'train-end', step, stopReason });

@@ -77,3 +77,10 @@ export class InvalidOptimizerOptionError extends LocalModelError {
     this.problem = problem;
   }
 }
+
+/** A worker thread of a data-parallel pool failed (its error text is in the message). */
+export class WorkerFailedError extends LocalModelError {
+  constructor(message: string, cause?: unknown) {
+    super({ name: 'WorkerFailedError', message, cause });
+  }
+}

@@ -42,7 +42,13 @@ export async function prepareImage(
   }
   let raw: Buffer;
   try {
-    raw = await sharp(image.data)
+    const source =
+      image.raw !== undefined
+        ? sharp(image.raw.data, {
+            raw: { width: image.raw.width, height: image.raw.height, channels: 3 },
+          })
+        : sharp(image.data);
+    raw = await source
       .removeAlpha()
       .toColourspace('srgb')
       .resize(target.width, target.height, { fit: 'fill' })

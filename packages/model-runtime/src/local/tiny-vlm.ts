@@ -42,6 +42,25 @@ export interface TinyVLMConfig {
   ffnDim: number;
   /** Side of a square image patch in pixels; image sides are resized to multiples of it. */
   patchSize: number;
+  /**
+   * Channel widths of a hierarchical patch stem (empty: one linear patch embedding). With `k`
+   * widths the image is cut into patches of `patchSize / 2^k` pixels, each embedded by a linear
+   * map + GELU, then `k` times 2×2 neighbours are merged by a linear map (+ GELU) until the patch
+   * is `patchSize` wide: a nonlinear, translation-equivariant encoder of small detail (strokes a
+   * few pixels wide) at the same token count, made only of reshapes and plain 2-D matmuls.
+   */
+  stemChannels: number[];
+  /**
+   * Window of each stem merge, in cells of the finer grid: 2 merges disjoint 2×2 blocks; 4 merges
+   * overlapping 4×4 windows (stride 2, zero-padded by one cell), so every detail smaller than a
+   * patch lies wholly inside some token's window whatever its offset to the grid.
+   */
+  stemKernel: 2 | 4;
+  /**
+   * Auxiliary per-image-token classifiers on the vision encoder's output, by name → class count
+   * (empty: none). Trained only where a sequence carries `imageTargets`; generation ignores them.
+   */
+  auxiliaryHeads: Record<string, number>;
   /** Longest token sequence (text + image tokens); sets the learned position table. */
   maxSequenceLength: number;
   /** Longest image side in patches (learned row/column embeddings). */
@@ -84,6 +103,9 @@ export const DEFAULT_TINY_VLM_CONFIG: Omit<TinyVLMConfig, 'vocabSize'> = {
   visionLayers: 1,
   ffnDim: 512,
   patchSize: 16,
+  stemChannels: [],
+  stemKernel: 2,
+  auxiliaryHeads: {},
   maxSequenceLength: 1024,
   maxGridSide: 32,
   inputImagePixels: 64 * 64,
@@ -92,6 +114,14 @@ export const DEFAULT_TINY_VLM_CONFIG: Omit<TinyVLMConfig, 'vocabSize'> = {
   seed: 0,
 };
 
+/** Denominators of `TinyVLM.loss` (see `lossNormalizers`). */
+export interface LossNormalizers {
+  /** Tokens that carry the answer loss. */
+  tokens: number;
+  /** Per auxiliary head: labelled object (class > 0) and background (class 0) image tokens. */
+  auxiliary: Record<string, { objects: number; background: number }>;
+}
+
 /** What the training APIs take per sequence; an `EncodedChat` is one. */
 export interface TrainingSequence {
   tokenIds: readonly number[];
@@ -99,6 +129,11 @@ export interface TrainingSequence {
   images: readonly PreparedImage[];
   /** 1 where the token counts in the loss (default for `loss`: the sequence's own `lossMask`). */
   lossMask?: readonly number[];
+  /**
+   * Per auxiliary head: one class id per image token of this sequence (images in order, each
+   * row-major over its patch grid), or −1 where the token is not labelled.
+   */
+  imageTargets?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface TinyVLMOptions {
@@ -155,7 +190,10 @@ interface KvCache {
 }
 
 function validateConfig(config: TinyVLMConfig): void {
-  const positiveIntegers: (keyof TinyVLMConfig)[] = [
+  const positiveIntegers: Exclude<
+    keyof TinyVLMConfig,
+    'stemChannels' | 'stemKernel' | 'auxiliaryHeads'
+  >[] = [
     'vocabSize',
     'dModel',
     'numHeads',
@@ -179,11 +217,62 @@ function validateConfig(config: TinyVLMConfig): void {
       `visionLayers must be a non-negative integer, got ${config.visionLayers}`,
     );
   }
+  const stemPatch = config.patchSize / 2 ** config.stemChannels.length;
+  if (
+    !Array.isArray(config.stemChannels) ||
+    !config.stemChannels.every((width) => Number.isInteger(width) && width > 0) ||
+    !Number.isInteger(stemPatch)
+  ) {
+    throw new InvalidModelConfigError(
+      `stemChannels must be positive integers whose count k divides patchSize ${config.patchSize} by 2^k, got ${JSON.stringify(config.stemChannels)}`,
+    );
+  }
+  if (config.stemKernel !== 2 && config.stemKernel !== 4) {
+    throw new InvalidModelConfigError(`stemKernel must be 2 or 4, got ${config.stemKernel}`);
+  }
+  for (const [name, classes] of Object.entries(config.auxiliaryHeads)) {
+    if (!(Number.isInteger(classes) && classes >= 2)) {
+      throw new InvalidModelConfigError(
+        `auxiliaryHeads.${name} must be an integer class count ≥ 2, got ${classes}`,
+      );
+    }
+  }
   if (config.dModel % config.numHeads !== 0) {
     throw new InvalidModelConfigError(
       `dModel (${config.dModel}) must be divisible by numHeads (${config.numHeads})`,
     );
   }
+}
+
+const windowIndexCache = new Map<string, Int32Array>();
+
+/**
+ * Row indices into a `[rows·columns + 1, C]` table (the last row zeros) that gather, for each cell
+ * of the half-resolution grid, the 4×4 window of the finer grid starting one cell up and left.
+ */
+function overlappingWindows(rows: number, columns: number): tf.Tensor1D {
+  const key = `${rows}x${columns}`;
+  let indices = windowIndexCache.get(key);
+  if (indices === undefined) {
+    const outRows = rows / 2;
+    const outColumns = columns / 2;
+    indices = new Int32Array(outRows * outColumns * 16);
+    let at = 0;
+    for (let row = 0; row < outRows; row += 1) {
+      for (let column = 0; column < outColumns; column += 1) {
+        for (let dy = 0; dy < 4; dy += 1) {
+          for (let dx = 0; dx < 4; dx += 1) {
+            const y = 2 * row - 1 + dy;
+            const x = 2 * column - 1 + dx;
+            indices[at++] =
+              y >= 0 && y < rows && x >= 0 && x < columns ? y * columns + x : rows * columns;
+          }
+        }
+      }
+    }
+    windowIndexCache.set(key, indices);
+  }
+  return tf.tensor1d(indices, 'int32');
 }
 
 /**
@@ -275,11 +364,14 @@ export class TinyVLM implements VisionLanguageModelV1 {
     };
     normal('token_embedding', [vocabSize, dModel], 0.02);
     normal('position_embedding', [this.config.maxSequenceLength, dModel], 0.01);
-    normal(
-      'vision.patch.weight',
-      [patchSize * patchSize * 3, dModel],
-      1 / Math.sqrt(patchSize * patchSize * 3),
-    );
+    const stemPatch = patchSize / 2 ** this.config.stemChannels.length;
+    let stemWidth = stemPatch * stemPatch * 3;
+    this.config.stemChannels.forEach((width, index) => {
+      normal(`vision.stem.${index}.weight`, [stemWidth, width], Math.sqrt(2 / stemWidth));
+      constant(`vision.stem.${index}.bias`, [width], 0);
+      stemWidth = this.config.stemKernel ** 2 * width;
+    });
+    normal('vision.patch.weight', [stemWidth, dModel], 1 / Math.sqrt(stemWidth));
     constant('vision.patch.bias', [dModel], 0);
     normal('vision.row_embedding', [this.config.maxGridSide, dModel], 0.02);
     normal('vision.column_embedding', [this.config.maxGridSide, dModel], 0.02);
@@ -296,6 +388,10 @@ export class TinyVLM implements VisionLanguageModelV1 {
     constant('decoder.norm.gamma', [dModel], 1);
     constant('decoder.norm.beta', [dModel], 0);
     normal('lm_head.weight', [dModel, vocabSize], 0.02);
+    for (const [name, classes] of Object.entries(this.config.auxiliaryHeads)) {
+      normal(`aux.${name}.weight`, [dModel, classes], 0.02);
+      constant(`aux.${name}.bias`, [classes], 0);
+    }
     this.parameters = parameters;
   }
 
@@ -348,6 +444,14 @@ export class TinyVLM implements VisionLanguageModelV1 {
     if (batch.length === 0)
       throw new InvalidBatchError('sequenceLogProbs needs at least one sequence');
     const seqLen = Math.max(...batch.map((sequence) => sequence.tokenIds.length));
+    return tf.tidy(() => this.alignedLogProbs(batch, seqLen, this.forward(batch, seqLen).hidden));
+  }
+
+  private alignedLogProbs(
+    batch: readonly TrainingSequence[],
+    seqLen: number,
+    hidden: tf.Tensor2D,
+  ): tf.Tensor2D {
     const rows = batch.length * seqLen;
     const nextTokens = new Int32Array(rows);
     const valid = new Float32Array(rows);
@@ -360,7 +464,6 @@ export class TinyVLM implements VisionLanguageModelV1 {
       }
     });
     return tf.tidy(() => {
-      const hidden = this.forwardHidden(batch, seqLen);
       const logits = this.logits(hidden);
       const predicted = tf.reshape(tokenLogProbs(logits, tf.tensor1d(nextTokens, 'int32')), [
         batch.length,
@@ -375,37 +478,154 @@ export class TinyVLM implements VisionLanguageModelV1 {
     });
   }
 
+  /** The loss mask of one sequence: its `lossMask` (or every token after the first), 0 on renderer-only tokens. */
+  private maskOf(sequence: TrainingSequence, item: number): Float32Array {
+    if (sequence.lossMask !== undefined && sequence.lossMask.length !== sequence.tokenIds.length) {
+      throw new InvalidBatchError(
+        `sequence ${item}: lossMask has ${sequence.lossMask.length} entries for ${sequence.tokenIds.length} tokens`,
+      );
+    }
+    const mask = new Float32Array(sequence.tokenIds.length);
+    for (let position = 1; position < sequence.tokenIds.length; position += 1) {
+      if (this.rendererOnly.has(sequence.tokenIds[position]!)) continue;
+      mask[position] = sequence.lossMask ? sequence.lossMask[position]! : 1;
+    }
+    return mask;
+  }
+
+  /** Labels of head `name` for one sequence's image tokens (−1 where unlabelled), validated. */
+  private labelsOf(sequence: TrainingSequence, item: number, name: string): Int32Array {
+    let size = 0;
+    for (const image of sequence.images) size += image.gridWidth * image.gridHeight;
+    const classes = this.config.auxiliaryHeads[name]!;
+    const labels = sequence.imageTargets?.[name];
+    if (labels !== undefined && labels.length !== size) {
+      throw new InvalidBatchError(
+        `sequence ${item}: imageTargets.${name} has ${labels.length} labels for ${size} image tokens`,
+      );
+    }
+    const out = new Int32Array(size).fill(-1);
+    if (labels === undefined) return out;
+    labels.forEach((label, index) => {
+      if (!Number.isInteger(label) || label >= classes || label < -1) {
+        throw new InvalidBatchError(
+          `sequence ${item}: imageTargets.${name}[${index}] = ${label} is not a class of ${classes} (or −1)`,
+        );
+      }
+      out[index] = label;
+    });
+    return out;
+  }
+
+  /**
+   * The denominators of `loss` for a whole batch: trained tokens, and per auxiliary head the
+   * labelled object and background tokens. A batch split across workers passes the whole batch's
+   * normalizers to each part, so the parts' losses (and gradients) add up to the whole's.
+   */
+  lossNormalizers(batch: readonly TrainingSequence[]): LossNormalizers {
+    let tokens = 0;
+    batch.forEach((sequence, item) => {
+      for (const flag of this.maskOf(sequence, item)) tokens += flag;
+    });
+    const auxiliary: Record<string, { objects: number; background: number }> = {};
+    for (const name of Object.keys(this.config.auxiliaryHeads)) {
+      const counts = { objects: 0, background: 0 };
+      batch.forEach((sequence, item) => {
+        for (const label of this.labelsOf(sequence, item, name)) {
+          if (label > 0) counts.objects += 1;
+          else if (label === 0) counts.background += 1;
+        }
+      });
+      auxiliary[name] = counts;
+    }
+    return { tokens, auxiliary };
+  }
+
   /**
    * Mean negative log-likelihood over masked tokens (each sequence's `lossMask`, or every token
-   * after the first); use inside `optimizer.minimize`.
+   * after the first), plus `auxiliaryWeight` (default 1) times each auxiliary head's
+   * cross-entropy over the image tokens its `imageTargets` label, background (class 0) and
+   * object tokens weighing half each. `normalizers` (default: this batch's) set the denominators.
+   * Use inside `optimizer.minimize`.
    */
-  loss(batch: readonly TrainingSequence[]): tf.Scalar {
+  loss(
+    batch: readonly TrainingSequence[],
+    options: { auxiliaryWeight?: number; normalizers?: LossNormalizers } = {},
+  ): tf.Scalar {
+    const normalizers = options.normalizers ?? this.lossNormalizers(batch);
     const seqLen = Math.max(...batch.map((sequence) => sequence.tokenIds.length));
     const mask = new Float32Array(batch.length * seqLen);
     batch.forEach((sequence, item) => {
-      if (
-        sequence.lossMask !== undefined &&
-        sequence.lossMask.length !== sequence.tokenIds.length
-      ) {
-        throw new InvalidBatchError(
-          `sequence ${item}: lossMask has ${sequence.lossMask.length} entries for ${sequence.tokenIds.length} tokens`,
-        );
-      }
-      for (let position = 1; position < sequence.tokenIds.length; position += 1) {
-        const counts = !this.rendererOnly.has(sequence.tokenIds[position]!);
-        mask[item * seqLen + position] = !counts
-          ? 0
-          : sequence.lossMask
-            ? sequence.lossMask[position]!
-            : 1;
-      }
+      mask.set(this.maskOf(sequence, item), item * seqLen);
     });
-    const count = mask.reduce((sum, value) => sum + value, 0);
     return tf.tidy(() => {
-      const logProbs = this.sequenceLogProbs(batch);
+      const { hidden, imageFeatures } = this.forward(batch, seqLen);
+      const logProbs = this.alignedLogProbs(batch, seqLen, hidden);
       const total = tf.sum(tf.mul(logProbs, tf.tensor2d(mask, [batch.length, seqLen])));
-      return tf.div(tf.neg(total), Math.max(1, count)) as tf.Scalar;
+      let loss = tf.div(tf.neg(total), Math.max(1, normalizers.tokens)) as tf.Scalar;
+      const auxiliary =
+        imageFeatures === undefined
+          ? undefined
+          : this.auxiliaryLoss(batch, imageFeatures, normalizers.auxiliary);
+      if (auxiliary !== undefined) {
+        loss = tf.add(loss, tf.mul(auxiliary, options.auxiliaryWeight ?? 1)) as tf.Scalar;
+      }
+      return loss;
     });
+  }
+
+  /** Sum over heads of the class-balanced cross-entropy on labelled image tokens. */
+  private auxiliaryLoss(
+    batch: readonly TrainingSequence[],
+    imageFeatures: tf.Tensor2D,
+    counts: LossNormalizers['auxiliary'],
+  ): tf.Scalar | undefined {
+    let total: tf.Scalar | undefined;
+    for (const name of Object.keys(this.config.auxiliaryHeads)) {
+      const { objects = 0, background = 0 } = counts[name] ?? {};
+      if (objects + background === 0) continue;
+      const labels = batch.flatMap((sequence, item) => [...this.labelsOf(sequence, item, name)]);
+      if (labels.every((label) => label < 0)) continue;
+      // Class 0 ("nothing here") covers most tokens: background and object tokens each weigh
+      // half of the head's loss, so the rare objects are not drowned out.
+      const shares = (objects > 0 ? 1 : 0) + (background > 0 ? 1 : 0);
+      const weights = new Float32Array(labels.length);
+      labels.forEach((label, index) => {
+        if (label > 0) weights[index] = 1 / (shares * objects);
+        else if (label === 0) weights[index] = 1 / (shares * background);
+      });
+      const logits = linear(
+        imageFeatures,
+        this.param(`aux.${name}.weight`) as tf.Tensor2D,
+        this.param(`aux.${name}.bias`) as tf.Tensor1D,
+      ) as tf.Tensor2D;
+      const targets = tf.tensor1d(
+        labels.map((label) => Math.max(0, label)),
+        'int32',
+      );
+      const picked = tokenLogProbs(logits, targets);
+      const headLoss = tf.neg(tf.sum(tf.mul(picked, tf.tensor1d(weights)))) as tf.Scalar;
+      total = total === undefined ? headLoss : (tf.add(total, headLoss) as tf.Scalar);
+    }
+    return total;
+  }
+
+  /**
+   * Per auxiliary head `name`: `[imageTokens, classes]` logits for these images (in order, as
+   * `encodeImages` lays out their tokens).
+   */
+  auxiliaryLogits(name: string, images: readonly PreparedImage[]): tf.Tensor2D {
+    if (this.config.auxiliaryHeads[name] === undefined) {
+      throw new InvalidModelConfigError(`no auxiliary head ${JSON.stringify(name)}`);
+    }
+    return tf.tidy(
+      () =>
+        linear(
+          this.encodeImages(images),
+          this.param(`aux.${name}.weight`) as tf.Tensor2D,
+          this.param(`aux.${name}.bias`) as tf.Tensor1D,
+        ) as tf.Tensor2D,
+    );
   }
 
   /** Generates token ids after an encoded prompt (which should end with the generation prompt). */
@@ -554,8 +774,12 @@ export class TinyVLM implements VisionLanguageModelV1 {
     return variable;
   }
 
-  /** `[totalImageTokens, dModel]` features of every image in order. */
-  private encodeImages(images: readonly PreparedImage[]): tf.Tensor2D {
+  /**
+   * `[totalImageTokens, dModel]`: what the vision encoder hands the decoder for these images, in
+   * order, each image's tokens row-major over its patch grid. Differentiable; for auxiliary
+   * perception objectives on the encoder alone.
+   */
+  encodeImages(images: readonly PreparedImage[]): tf.Tensor2D {
     const { patchSize, maxGridSide, numHeads } = this.config;
     const patches: tf.Tensor2D[] = [];
     const rows: number[] = [];
@@ -566,7 +790,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
           `image grid ${image.gridWidth}x${image.gridHeight} exceeds maxGridSide ${maxGridSide}`,
         );
       }
-      patches.push(patchify(tf.tensor3d(image.pixels, [image.height, image.width, 3]), patchSize));
+      patches.push(this.embedPatches(image));
       for (let row = 0; row < image.gridHeight; row += 1) {
         for (let column = 0; column < image.gridWidth; column += 1) {
           rows.push(row);
@@ -575,7 +799,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
       }
     }
     const allPatches = patches.length === 1 ? patches[0]! : (tf.concat(patches, 0) as tf.Tensor2D);
-    let x = linear(
+    let x: tf.Tensor = linear(
       allPatches,
       this.param('vision.patch.weight') as tf.Tensor2D,
       this.param('vision.patch.bias') as tf.Tensor1D,
@@ -633,6 +857,40 @@ export class TinyVLM implements VisionLanguageModelV1 {
     ) as tf.Tensor2D;
   }
 
+  /**
+   * `[gridHeight·gridWidth, features]` per-patch inputs of the final patch projection: the raw
+   * pixels of each patch, or (with a stem) merged stem features in the same row-major grid order.
+   */
+  private embedPatches(image: PreparedImage): tf.Tensor2D {
+    const { patchSize, stemChannels } = this.config;
+    const pixels = tf.tensor3d(image.pixels, [image.height, image.width, 3]);
+    if (stemChannels.length === 0) return patchify(pixels, patchSize);
+    let side = patchSize / 2 ** stemChannels.length;
+    let grid: tf.Tensor3D = pixels;
+    let features = patchify(grid, side);
+    stemChannels.forEach((width, index) => {
+      const embedded = gelu(
+        linear(
+          features,
+          this.param(`vision.stem.${index}.weight`) as tf.Tensor2D,
+          this.param(`vision.stem.${index}.bias`) as tf.Tensor1D,
+        ),
+      );
+      const rows = image.height / side;
+      const columns = image.width / side;
+      if (this.config.stemKernel === 2) {
+        grid = tf.reshape(embedded, [rows, columns, width]);
+        features = patchify(grid, 2);
+      } else {
+        const padded = tf.concat([embedded, tf.zeros([1, width])], 0) as tf.Tensor2D;
+        const windows = gatherRows(padded, overlappingWindows(rows, columns));
+        features = tf.reshape(windows, [(rows / 2) * (columns / 2), 16 * width]);
+      }
+      side *= 2;
+    });
+    return features;
+  }
+
   /** Pre-norm transformer block; `attend` maps q, k, v `[rows, d]` to `[rows, d]`. */
   private block(
     x: tf.Tensor2D,
@@ -664,7 +922,10 @@ export class TinyVLM implements VisionLanguageModelV1 {
   }
 
   /** Token + image embeddings plus positions for right-padded sequences: `[batch·seqLen, d]`. */
-  private embed(batch: readonly TrainingSequence[], seqLen: number): tf.Tensor2D {
+  private embed(
+    batch: readonly TrainingSequence[],
+    seqLen: number,
+  ): { embedded: tf.Tensor2D; imageFeatures?: tf.Tensor2D } {
     if (seqLen > this.config.maxSequenceLength) {
       throw new ContextLengthExceededError(
         `sequence of ${seqLen} tokens exceeds maxSequenceLength ${this.config.maxSequenceLength}`,
@@ -700,27 +961,33 @@ export class TinyVLM implements VisionLanguageModelV1 {
       images.push(...sequence.images);
     });
     const tokenTable = this.param('token_embedding') as tf.Tensor2D;
+    const imageFeatures = images.length === 0 ? undefined : this.encodeImages(images);
     const table =
-      images.length === 0
+      imageFeatures === undefined
         ? tokenTable
-        : (tf.concat([tokenTable, this.encodeImages(images)], 0) as tf.Tensor2D);
-    const embedded = gatherRows(table, tf.tensor1d(indices, 'int32'));
+        : (tf.concat([tokenTable, imageFeatures], 0) as tf.Tensor2D);
+    const gathered = gatherRows(table, tf.tensor1d(indices, 'int32'));
     const positions = tf.slice(this.param('position_embedding'), [0, 0], [seqLen, dModel]);
-    return tf.reshape(tf.add(tf.reshape(embedded, [batch.length, seqLen, dModel]), positions), [
-      batch.length * seqLen,
-      dModel,
-    ]);
+    const embedded = tf.reshape(
+      tf.add(tf.reshape(gathered, [batch.length, seqLen, dModel]), positions),
+      [batch.length * seqLen, dModel],
+    ) as tf.Tensor2D;
+    return imageFeatures === undefined ? { embedded } : { embedded, imageFeatures };
   }
 
-  private forwardHidden(batch: readonly TrainingSequence[], seqLen: number): tf.Tensor2D {
-    let x = this.embed(batch, seqLen);
+  private forward(
+    batch: readonly TrainingSequence[],
+    seqLen: number,
+  ): { hidden: tf.Tensor2D; imageFeatures?: tf.Tensor2D } {
+    const { embedded, imageFeatures } = this.embed(batch, seqLen);
+    let x = embedded;
     const { numHeads } = this.config;
     for (const block of this.decoderBlocks) {
       x = this.block(x, block, (query, key, value) =>
         attention({ query, key, value, batch: batch.length, seqLen, numHeads, causal: true }),
       );
     }
-    return x;
+    return imageFeatures === undefined ? { hidden: x } : { hidden: x, imageFeatures };
   }
 
   private logits(hidden: tf.Tensor2D): tf.Tensor2D {
@@ -740,7 +1007,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
 
   private lastLogitsUncached(sequence: TrainingSequence): Float32Array {
     return tf.tidy(() =>
-      this.lastRowLogits(this.forwardHidden([sequence], sequence.tokenIds.length)),
+      this.lastRowLogits(this.forward([sequence], sequence.tokenIds.length).hidden),
     );
   }
 
@@ -750,7 +1017,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
     const seqLen = prompt.tokenIds.length;
     const cache: KvCache = { keys: [], values: [], length: seqLen };
     const logits = tf.tidy(() => {
-      let x = this.embed([prompt], seqLen);
+      let x = this.embed([prompt], seqLen).embedded;
       const scale = 1 / Math.sqrt(this.config.dModel / numHeads);
       for (const block of this.decoderBlocks) {
         x = this.block(x, block, (query, key, value) => {

@@ -5,6 +5,12 @@ export interface ChatImage {
   mediaType: 'image/png' | 'image/jpeg';
   width: number;
   height: number;
+  /**
+   * The decoded pixels of `data`, when whoever made the image already has them (a scene, a crop):
+   * local models resize these instead of decoding `data` again. Must be exactly what decoding
+   * `data` gives; not sent over the wire.
+   */
+  raw?: { data: Uint8Array; width: number; height: number; channels: 3 };
 }
 
 /**

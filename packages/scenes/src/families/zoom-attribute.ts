@@ -10,7 +10,7 @@ import {
   sceneId,
   sceneRandom,
 } from '../scene-context.js';
-import type { ResolvedSceneOptions, SceneItem } from '../types.js';
+import type { ResolvedSceneOptions, SceneItem, SceneObject } from '../types.js';
 import { globalViewScale, referenceCropScale } from '../views.js';
 import { drawClutter, drawTag, noisyCanvas, type TagContent, tagSize } from './common.js';
 
@@ -90,13 +90,46 @@ export function generateZoomAttribute(options: ResolvedSceneOptions): SceneItem 
   const contentOf = (value: string): TagContent =>
     attribute === 'color' ? { dot: namedColor(value) } : { glyph: value };
 
+  const objects: SceneObject[] = [];
+  const record = (rect: Rect, tagCell: number, color: string, content: string) => {
+    const contentRect =
+      attribute === 'color'
+        ? {
+            x: rect.x + 3 * tagCell,
+            y: rect.y + 4 * tagCell,
+            width: 3 * tagCell,
+            height: 3 * tagCell,
+          }
+        : {
+            x: rect.x + 2 * tagCell,
+            y: rect.y + 2 * tagCell,
+            width: 5 * tagCell,
+            height: 7 * tagCell,
+          };
+    objects.push({
+      kind: 'tag',
+      box: normalizeBox(canvas, rect.x, rect.y, rect.width, rect.height),
+      image: 1,
+      color,
+      content,
+      contentBox: normalizeBox(
+        canvas,
+        contentRect.x,
+        contentRect.y,
+        contentRect.width,
+        contentRect.height,
+      ),
+    });
+  };
   distractorRects.forEach((rect, index) => {
     const value = distractors[index % distractors.length] as string;
-    const distractorPlate = namedColor(otherPlateNames[index % otherPlateNames.length] as string);
-    const content: TagContent =
-      attribute === 'color' && otherPlateNames[index % otherPlateNames.length] === value
-        ? { dot: namedColor(plateName as string) }
-        : contentOf(value);
+    const distractorPlateName = otherPlateNames[index % otherPlateNames.length] as string;
+    const distractorPlate = namedColor(distractorPlateName);
+    const dotOfPlate = attribute === 'color' && distractorPlateName === value;
+    const content: TagContent = dotOfPlate
+      ? { dot: namedColor(plateName as string) }
+      : contentOf(value);
+    record(rect, smallCell, distractorPlateName, dotOfPlate ? (plateName as string) : value);
     drawTag(image, random, {
       x: rect.x,
       y: rect.y,
@@ -112,6 +145,7 @@ export function generateZoomAttribute(options: ResolvedSceneOptions): SceneItem 
     plate,
     content: contentOf(answer),
   });
+  record(targetRect, cell, plateName as string, answer);
 
   const stem =
     attribute === 'digit'
@@ -136,6 +170,7 @@ export function generateZoomAttribute(options: ResolvedSceneOptions): SceneItem 
       targetImage: 1,
     },
     needsOperation,
+    objects,
     category: `attribute/${attribute}`,
   };
 }
