@@ -50,9 +50,11 @@ describe('V*', () => {
       const correct = item.id.startsWith('direct') ? 'red' : 'left';
       expect(truth.options['ABCD'.indexOf(truth.label)]).toBe(correct);
       expect(parseLetteredOptions(item.question)).toEqual(truth.options);
+      expect(item.choicePrompt?.format(truth.options)).toBe(item.question);
     }
     const again = await loadVstar({ dataDir: dir });
-    expect(again.items).toEqual(items);
+    const withoutPrompt = ({ choicePrompt: _, ...rest }: (typeof items)[number]) => rest;
+    expect(again.items.map(withoutPrompt)).toEqual(items.map(withoutPrompt));
   });
 
   test('names file and line of a malformed record', async () => {

@@ -31,6 +31,18 @@ export function parseLetteredOptions(text: string): string[] {
   return options;
 }
 
+/** The `text` of a `test_questions.jsonl` line around its option lines, to show options reordered. */
+function lineChoicePrompt(text: string): BenchmarkItem['choicePrompt'] {
+  const lines = text.split('\n');
+  const optionLines = lines.flatMap((line, index) => (/^\s*\([A-Z]\)/.test(line) ? [index] : []));
+  const before = lines.slice(0, optionLines[0]).join('\n');
+  const after = lines.slice(optionLines.at(-1)! + 1).join('\n');
+  return {
+    format: (options) =>
+      [before, formatOptions(options), after].filter((part) => part !== '').join('\n'),
+  };
+}
+
 export interface VstarLoadOptions {
   /** The downloaded `vstar_bench` folder. */
   dataDir: string;
@@ -86,6 +98,7 @@ async function loadQuestionsJsonl(dataDir: string, path: string): Promise<Benchm
       media: [{ kind: 'image-file', path: await containedMediaPath(dataDir, image, location) }],
       groundTruth: { kind: 'choice', label, options },
       location,
+      choicePrompt: lineChoicePrompt(text),
     });
   }
   return items;
@@ -124,6 +137,9 @@ async function loadPerImageJson(dataDir: string): Promise<BenchmarkItem[]> {
         ],
         groundTruth: { kind: 'choice', label, options: shown },
         location,
+        choicePrompt: {
+          format: (reordered) => `${question}\n${formatOptions(reordered)}\n${vstarInstruction}`,
+        },
       });
     }
   }
