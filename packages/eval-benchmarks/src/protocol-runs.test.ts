@@ -48,8 +48,25 @@ describe('protocol controls on scripted models', () => {
       benchmarks: [hrbenchBenchmark({ resolution: '4k', path: dir })],
       outDir: out,
       progress: false,
+      now: () => new Date('2026-01-02T03:04:05Z'),
+      provenance: { gitCommit: 'abc1234', packages: { 'cli-under-test': '9.9.9' } },
     });
     const entry = summary['hrbench-4k']!;
+    expect(entry.settings).toMatchObject({
+      'provenance.date': '2026-01-02T03:04:05.000Z',
+      'provenance.gitCommit': 'abc1234',
+      'version.cli-under-test': '9.9.9',
+      'version.@pixel-reasoner/eval-benchmarks': expect.stringMatching(/^\d+\.\d+\.\d+/),
+      inputPixels: `${256 * 784}..${8000 * 784}`,
+      'tools.cropMaxPixels': 5120 * 784,
+      imageHistory: 'keep-all',
+      optionOrder: 'original',
+    });
+    const markdown = await readFile(join(out, 'report.md'), 'utf8');
+    expect(markdown).toContain('Aggregation: macro:cycle_category');
+    expect(markdown).toContain('provenance.gitCommit=abc1234');
+    expect(markdown).toMatch(/\| cycle_category \| Acc \| n \|/);
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('<th>provenance.date</th>');
     expect(entry.accuracy).toBeCloseTo((2 / 3 + 1) / 2, 12);
     expect(entry.byGroup.cycle_category).toMatchObject({ '0': { n: 3 }, '1': { n: 1, score: 1 } });
     expect(entry.byCategory.single!.score).toBe(1);
@@ -155,6 +172,9 @@ describe('protocol controls on scripted models', () => {
     expect(entry.avgAtK!.score).toBeCloseTo(2 / 3, 12);
     expect(entry.accuracy).toBeCloseTo(2 / 3, 12);
     expect(entry.settings).toMatchObject({ repeats: 3, seeds: '4,5,6' });
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(
+      /Avg@3: 66\.7 \[[\d.]+, [\d.]+\], spread 57\.7 \(seed 4: 100\.0, seed 5: 0\.0, seed 6: 100\.0\)/,
+    );
     const again = await runBenchmarks(options);
     expect(model.calls).toHaveLength(6);
     expect(again.summary.vstar!.avgAtK!.score).toBeCloseTo(2 / 3, 12);

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { ResultRecord, StepRecord, StoredImage } from '../results.js';
 import { headlineValue, type RunSummary } from '../summary.js';
 import type { GroundTruth } from '../types.js';
-import { formatPercent, formatScoreWithInterval, PAPER_ROWS, paperColumnOf } from './markdown.js';
+import {
+  formatPercent,
+  formatScoreWithInterval,
+  PAPER_ROWS,
+  paperColumnOf,
+  protocolLines,
+} from './markdown.js';
 
 /** Hides right and unscored trajectories when "wrong or failed only" is picked. */
 const filterScript = `for (const input of document.querySelectorAll('input[name=show]')) {
@@ -337,6 +343,20 @@ export async function renderHtmlReport(options: HtmlReportOptions): Promise<stri
     );
   }
   body.push('</tbody></table>');
+  for (const name of names) {
+    const entry = summary[name]!;
+    const protocol = protocolLines(entry).filter((line) => line !== '');
+    body.push(
+      `<details class="settings"><summary>${escapeHtml(name)}: ${escapeHtml(protocol.join(' · '))}</summary><table><tbody>${Object.entries(
+        entry.settings,
+      )
+        .map(
+          ([key, value]) =>
+            `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(String(value))}</td></tr>`,
+        )
+        .join('')}</tbody></table></details>`,
+    );
+  }
   const failed = names.flatMap((name) =>
     (summary[name]!.failures ?? []).map((failure) => ({ name, ...failure })),
   );

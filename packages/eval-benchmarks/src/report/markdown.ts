@@ -83,6 +83,27 @@ export interface MarkdownReportOptions {
  * A Markdown report whose first table has the shape of the paper's Table 1 (model rows, one column
  * per benchmark); benchmarks outside the paper's four get columns of their own after them.
  */
+/** Aggregation, circular evaluation and Avg@k of a benchmark, as report lines. */
+export function protocolLines(entry: RunSummary[string]): string[] {
+  const lines = [`Aggregation: ${entry.aggregation ?? 'micro'}`, ''];
+  if (entry.circular) {
+    lines.push(
+      `Circular evaluation: ${entry.circular.complete} items (${entry.circular.rotations} rotations), correct only if every rotation is${entry.circular.incomplete > 0 ? `; ${entry.circular.incomplete} incomplete` : ''}`,
+      '',
+    );
+  }
+  if (entry.avgAtK) {
+    const repeats = entry.avgAtK.perRepeat
+      .map((run) => `seed ${run.seed ?? '–'}: ${formatPercent(run.score)}`)
+      .join(', ');
+    lines.push(
+      `Avg@${entry.avgAtK.k}: ${formatScoreWithInterval(entry.avgAtK.score, entry.avgAtK.interval)}, spread ${formatPercent(entry.avgAtK.spread)} (${repeats})`,
+      '',
+    );
+  }
+  return lines;
+}
+
 export function renderMarkdownReport(summary: RunSummary, options: MarkdownReportOptions): string {
   const names = Object.keys(summary);
   const paperNames = new Map<PaperColumn, string>();
@@ -165,6 +186,20 @@ export function renderMarkdownReport(summary: RunSummary, options: MarkdownRepor
       ),
       '',
     );
+    for (const [group, values] of Object.entries(entry.byGroup ?? {})) {
+      lines.push(
+        table(
+          [group, metricLabel(entry), 'n'],
+          Object.entries(values).map(([value, part]) => [
+            value,
+            formatPercent(part.score),
+            String(part.n),
+          ]),
+        ),
+        '',
+      );
+    }
+    lines.push(...protocolLines(entry));
     const settings = Object.entries(entry.settings);
     if (settings.length > 0) {
       lines.push(
