@@ -32,6 +32,18 @@ describe('parseEvalArgs', () => {
         '5000',
         '--procedural-items',
         '200',
+        '--options',
+        'shuffle:7',
+        '--repeats',
+        '4',
+        '--seed',
+        '11',
+        '--temperature',
+        '0.6',
+        '--top-p',
+        '0.95',
+        '--counterfactual',
+        'blank-crops',
         '--no-progress',
       ]),
     ).toEqual({
@@ -50,9 +62,16 @@ describe('parseEvalArgs', () => {
       maxOperations: 2,
       proceduralStartSeed: 5000,
       proceduralItemsPerFamily: 200,
+      optionOrder: { kind: 'shuffle', seed: 7 },
+      repeats: 4,
+      seed: 11,
+      temperature: 0.6,
+      topP: 0.95,
+      counterfactual: 'blank-crops',
       progress: false,
       help: false,
       version: false,
+      listBenchmarks: false,
     });
   });
 
@@ -71,6 +90,14 @@ describe('parseEvalArgs', () => {
     [['--bench', 'procedural', '--model', 'ckpt', '--limit', 'ten'], /--limit must be an integer/],
     [['--bench', 'procedural', '--model', 'ckpt', '--frobnicate'], /frobnicate/],
     [['--bench', 'procedural', '--model', 'ckpt', 'extra'], /unexpected argument "extra"/],
+    [['--bench', 'procedural', '--model', 'ckpt', '--options', 'random'], /--options must be/],
+    [
+      ['--bench', 'procedural', '--model', 'ckpt', '--repeats', '0'],
+      /--repeats must be an integer ≥ 1/,
+    ],
+    [['--bench', 'procedural', '--model', 'ckpt', '--temperature', 'hot'], /--temperature must be/],
+    [['--bench', 'procedural', '--model', 'ckpt', '--counterfactual', 'noise'], /blank-crops/],
+    [['--bench', 'list', '--model', 'ckpt'], /--bench list takes no other/],
   ])('%j is a usage error', (argv, message) => {
     let caught: unknown;
     try {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type OptionOrder, parseOptionOrder } from '@pixel-reasoner/eval-benchmarks';
 import { CliUsageError } from './errors.js';
 
 export const PROFILES = ['pixel-reasoner-v1', 'notool'] as const;
@@ -24,18 +25,45 @@ export interface EvalCliOptions {
   proceduralItemsPerFamily?: number;
   proceduralStartSeed?: number;
   backend?: TfBackend;
+  /** `--options`: original (default), shuffle[:SEED] or circular. */
+  optionOrder: OptionOrder;
+  repeats: number;
+  /** Sampling seed (repeat r uses seed + r). */
+  seed?: number;
+  temperature?: number;
+  topP?: number;
+  counterfactual: 'none' | 'blank-crops';
   progress: boolean;
   help: boolean;
   version: boolean;
+  /** `--bench list`: print every benchmark with its data layout and exit. */
+  listBenchmarks: boolean;
+}
+
+/** `pixel-reasoner-eval compare A B`: is the run in folder B better than the one in A? */
+export interface CompareCliOptions {
+  a: string;
+  b: string;
+  bootstrapSamples: number;
+  seed: number;
+  /** Also write the comparison as JSON here. */
+  out?: string;
 }
 
 export const USAGE = `Usage: pixel-reasoner-eval --bench NAME[:DATA] [--bench …] --model MODEL [options]
 
-Benchmarks (repeat --bench):
+       pixel-reasoner-eval --bench list
+       pixel-reasoner-eval compare DIR_A DIR_B [--bootstrap N] [--seed N] [--out FILE]
+
+Benchmarks (repeat --bench; --bench list prints each one's expected data layout):
   vstar[:DIR]       V* Bench folder (test_questions.jsonl or direct_attributes/ + relative_position/)
   tallyqa[:DIR]     TallyQA folder with test.json and VG_100K*/ train2014/ val2014/ (complex subset)
   mvbench[:DIR]     MVBench folder with json/ and video/
   infovqa[:DIR]     InfographicVQA folder with the val JSON and images/
+  hrbench-4k[:P]    HR-Bench hr_bench_4k.tsv (or its folder); hrbench-8k likewise
+  mme-realworld[:P] MME_RealWorld.json + image folders, or the lmms-eval parquet (file or folder);
+                    mme-realworld-lite likewise
+  vlmevalkit:FILE   any VLMEvalKit multiple-choice TSV (base64 image, A…E, answer, category)
   parquet:FILE      a reference evaluation parquet (vstar.parquet, tallyqa_mini3200.parquet, …)
   procedural        the held-out procedural suite (no data needed)
   procedural:F,G    only these scene families or suite parts, e.g. procedural:zoom-attribute,count
@@ -59,6 +87,16 @@ Options:
   --procedural-items N          items per scene family for procedural (default 50)
   --procedural-seed N           first held-out seed of procedural (default 0)
   --backend NAME                tfjs backend for checkpoints: node-gpu, node, wasm, cpu
+
+Protocol (everything here is recorded in summary.json and the reports):
+  --options ORDER               option order of choice questions: original (default),
+                                shuffle[:SEED], or circular (every rotation; right only if all are)
+  --repeats K                   run every item K times with seeds SEED..SEED+K-1; reports Avg@K
+  --seed N                      sampling seed (default none; 0 with --repeats)
+  --temperature T               sampling temperature (default 0, greedy)
+  --top-p P                     nucleus sampling
+  --counterfactual MODE         none (default) or blank-crops: operations return a blank image of
+                                the same size, to tell whether the tools help
   --no-progress                 no progress bar or progress lines
   --version                     print the version
   -h, --help                    this text
@@ -117,7 +155,7 @@ const FLAG_SYNONYMS: Record<string, string> = {
   'output-dir': 'out',
   checkpoint: 'model',
   'max-ops': 'max-operations',
-  seed: 'procedural-seed',
+  shuffle: 'options',
   items: 'procedural-items',
   jobs: 'concurrency',
 };
@@ -142,6 +180,50 @@ export function nearestFlag(flag: string, known: readonly string[]): string | un
 }
 
 /** Parses the command line; every problem is a {@link CliUsageError} naming the flag. */
+function nonNegativeNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
+    throw new CliUsageError(`--${flag} must be a number ≥ 0, got "${value}"`);
+  }
+  return number;
+}
+
+/** Parses `compare A B [--bootstrap N] [--seed N] [--out FILE]` (argv after "compare"). */
+export function parseCompareArgs(argv: readonly string[]): CompareCliOptions {
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args: [...argv],
+        options: COMPARE_OPTIONS,
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new CliUsageError(`compare: ${(error as Error).message}`);
+    }
+  })();
+  const { values, positionals } = parsed;
+  if (positionals.length !== 2) {
+    throw new CliUsageError(
+      `compare needs two result folders (compare DIR_A DIR_B), got ${positionals.length}`,
+    );
+  }
+  return {
+    a: positionals[0]!,
+    b: positionals[1]!,
+    bootstrapSamples:
+      values.bootstrap === undefined ? 10_000 : positiveInteger('bootstrap', values.bootstrap, 1),
+    seed: values.seed === undefined ? 0 : positiveInteger('seed', values.seed, 0),
+    ...(values.out === undefined ? {} : { out: values.out }),
+  };
+}
+
+const COMPARE_OPTIONS = {
+  bootstrap: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
 export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -165,9 +247,13 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
       profile: 'pixel-reasoner-v1',
       concurrency: 4,
       outDir: 'eval-out',
+      optionOrder: { kind: 'original' },
+      repeats: 1,
+      counterfactual: 'none',
       progress: false,
       help: values.help === true,
       version: values.version === true && values.help !== true,
+      listBenchmarks: false,
     };
   }
   if (positionals.length > 0) {
@@ -176,6 +262,25 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
     );
   }
   const benchmarks = values.bench ?? [];
+  if (benchmarks.includes('list')) {
+    if (benchmarks.length > 1 || values.model !== undefined) {
+      throw new CliUsageError('--bench list takes no other --bench or --model');
+    }
+    return {
+      benchmarks: [],
+      model: { kind: 'checkpoint', path: '' },
+      profile: 'pixel-reasoner-v1',
+      concurrency: 4,
+      outDir: 'eval-out',
+      optionOrder: { kind: 'original' },
+      repeats: 1,
+      counterfactual: 'none',
+      progress: false,
+      help: false,
+      version: false,
+      listBenchmarks: true,
+    };
+  }
   if (benchmarks.length === 0)
     throw new CliUsageError('--bench is required (e.g. --bench procedural)');
   if (values.model === undefined) {
@@ -208,6 +313,22 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
   if (backend !== undefined && model.kind !== 'checkpoint') {
     throw new CliUsageError('--backend only applies to a checkpoint --model');
   }
+  let optionOrder: OptionOrder = { kind: 'original' };
+  if (values.options !== undefined) {
+    try {
+      optionOrder = parseOptionOrder(values.options);
+    } catch {
+      throw new CliUsageError(
+        `--options must be original, shuffle[:SEED] or circular, got "${values.options}"`,
+      );
+    }
+  }
+  const counterfactual = values.counterfactual ?? 'none';
+  if (counterfactual !== 'none' && counterfactual !== 'blank-crops') {
+    throw new CliUsageError(
+      `--counterfactual must be none or blank-crops, got "${counterfactual}"`,
+    );
+  }
   return {
     benchmarks,
     model,
@@ -236,9 +357,18 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
           ),
         }),
     ...(backend === undefined ? {} : { backend: backend as TfBackend }),
+    optionOrder,
+    repeats: values.repeats === undefined ? 1 : positiveInteger('repeats', values.repeats, 1),
+    ...(values.seed === undefined ? {} : { seed: positiveInteger('seed', values.seed, 0) }),
+    ...(values.temperature === undefined
+      ? {}
+      : { temperature: nonNegativeNumber('temperature', values.temperature) }),
+    ...(values['top-p'] === undefined ? {} : { topP: nonNegativeNumber('top-p', values['top-p']) }),
+    counterfactual,
     progress: !values['no-progress'],
     help: false,
     version: false,
+    listBenchmarks: false,
   };
 }
 
@@ -256,6 +386,12 @@ const OPTIONS = {
   'procedural-items': { type: 'string' },
   'procedural-seed': { type: 'string' },
   backend: { type: 'string' },
+  options: { type: 'string' },
+  repeats: { type: 'string' },
+  seed: { type: 'string' },
+  temperature: { type: 'string' },
+  'top-p': { type: 'string' },
+  counterfactual: { type: 'string' },
   'no-progress': { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { redactSecrets } from '@pixel-reasoner/model-runtime';
-import { parseEvalArgs, USAGE } from './args.js';
+import { parseCompareArgs, parseEvalArgs, USAGE } from './args.js';
 import { CliUsageError } from './errors.js';
-import { failedItems, runEvalCli } from './run.js';
+import { failedItems, listBenchmarks, runCompareCli, runEvalCli } from './run.js';
 
 /** The version of this app, from its package.json. */
 export function evalAppVersion(): string {
@@ -15,6 +15,7 @@ export function evalAppVersion(): string {
  * a result, 2 usage error).
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'compare') return compareMain(argv.slice(1));
   let options: ReturnType<typeof parseEvalArgs>;
   try {
     options = parseEvalArgs(argv);
@@ -29,6 +30,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (options.version) {
     process.stdout.write(`pixel-reasoner-eval ${evalAppVersion()}\n`);
+    return 0;
+  }
+  if (options.listBenchmarks) {
+    listBenchmarks({ stdout: (text) => process.stdout.write(text) });
     return 0;
   }
   const redact = (text: string) => redactSecrets(text, [process.env.OPENAI_API_KEY]);
@@ -62,5 +67,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     process.off('SIGINT', onSignal);
+  }
+}
+
+/** `pixel-reasoner-eval compare A B`: exit 0 when compared, 1 for unreadable folders, 2 usage. */
+async function compareMain(argv: readonly string[]): Promise<number> {
+  try {
+    await runCompareCli(parseCompareArgs(argv), {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    });
+    return 0;
+  } catch (error) {
+    if (CliUsageError.isInstance(error)) {
+      process.stderr.write(`pixel-reasoner-eval: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (!(error instanceof Error)) throw error;
+    process.stderr.write(`pixel-reasoner-eval compare: ${error.name}: ${error.message}\n`);
+    return 1;
   }
 }

@@ -1,11 +1,17 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import {
   type Benchmark,
   benchmarksFromSpec,
+  type CompareResult,
+  compareResultFolders,
   EvalBenchmarksError,
+  formatBenchmarkList,
   formatScoreWithInterval,
   headlineValue,
   type RunBenchmarksResult,
   runBenchmarks,
+  writeFileAtomic,
 } from '@pixel-reasoner/eval-benchmarks';
 import {
   checkOpenAICompatibleServer,
@@ -14,7 +20,7 @@ import {
   redactSecrets,
   type VisionLanguageModelV1,
 } from '@pixel-reasoner/model-runtime';
-import type { EvalCliOptions, ModelFlag, TfBackend } from './args.js';
+import type { CompareCliOptions, EvalCliOptions, ModelFlag, TfBackend } from './args.js';
 import { CliUsageError } from './errors.js';
 
 /** A model for the `--model` flag: an OpenAI-compatible client, or a TinyVLM checkpoint. */
@@ -54,6 +60,65 @@ export interface EvalCliIo {
   progressIntervalMs?: number;
 }
 
+/** `git rev-parse HEAD` in `cwd`, or null when it is not a git checkout (or git is missing). */
+export function gitCommit(cwd = process.cwd()): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('git', ['rev-parse', 'HEAD'], { cwd, timeout: 5000 }, (error, stdout) => {
+      const commit = String(stdout).trim();
+      resolve(error || !/^[0-9a-f]{40}$/.test(commit) ? null : commit);
+    });
+  });
+}
+
+/** `--bench list`: every registered benchmark with the data layout it expects. */
+export function listBenchmarks(io: Pick<EvalCliIo, 'stdout'>): void {
+  io.stdout(formatBenchmarkList());
+}
+
+function percent(value: number | null): string {
+  return value === null ? '–' : (value * 100).toFixed(1);
+}
+
+/** `compare A B`: prints, per benchmark, both scores, B − A with its paired 95% interval and p-values. */
+export async function runCompareCli(
+  options: CompareCliOptions,
+  io: Pick<EvalCliIo, 'stdout' | 'stderr'>,
+): Promise<CompareResult> {
+  const result = await compareResultFolders({
+    a: options.a,
+    b: options.b,
+    bootstrapSamples: options.bootstrapSamples,
+    seed: options.seed,
+  });
+  if (result.benchmarks.length === 0) {
+    io.stderr(`compare: ${options.a} and ${options.b} share no benchmark\n`);
+  }
+  for (const entry of result.benchmarks) {
+    const interval = entry.interval
+      ? ` [${percent(entry.interval.low)}, ${percent(entry.interval.high)}]`
+      : '';
+    const mcnemar = entry.mcnemar
+      ? `, McNemar p=${entry.mcnemar.pValue.toPrecision(3)} (A only ${entry.mcnemar.aOnly}, B only ${entry.mcnemar.bOnly})`
+      : '';
+    io.stdout(
+      `${entry.benchmark}: A ${percent(entry.scoreA)}, B ${percent(entry.scoreB)}, B−A ${percent(entry.difference)}${interval} (n=${entry.n} paired, ${entry.aggregation}; bootstrap p=${entry.bootstrapPValue === null ? '–' : entry.bootstrapPValue.toPrecision(3)}${mcnemar})\n`,
+    );
+    if (entry.onlyInA + entry.onlyInB > 0) {
+      io.stderr(
+        `${entry.benchmark}: ${entry.onlyInA} item(s) only in A and ${entry.onlyInB} only in B are left out\n`,
+      );
+    }
+  }
+  for (const difference of result.settingsDifferences) {
+    io.stderr(`compare: settings differ: ${difference}\n`);
+  }
+  if (options.out) {
+    await writeFileAtomic(options.out, `${JSON.stringify(result, null, 2)}\n`);
+    io.stdout(`wrote ${options.out}\n`);
+  }
+  return result;
+}
+
 /** Items without a result over all benchmarks of a run (they make the exit code 1). */
 export function failedItems(result: RunBenchmarksResult): number {
   return Object.values(result.summary).reduce((sum, entry) => sum + entry.failed, 0);
@@ -80,6 +145,11 @@ export async function runEvalCli(
   });
   const secrets = [process.env.OPENAI_API_KEY];
   const redact = (text: string) => redactSecrets(text, secrets);
+  const appVersion = (
+    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    }
+  ).version;
   const model = await createModel(options.model, {
     backend: options.backend,
     concurrency: options.concurrency,
@@ -93,6 +163,24 @@ export async function runEvalCli(
     concurrency: options.concurrency,
     limit: options.limit,
     shard: options.shard,
+    optionOrder: options.optionOrder,
+    repeats: options.repeats,
+    counterfactual: options.counterfactual,
+    ...(options.temperature !== undefined ||
+    options.topP !== undefined ||
+    options.seed !== undefined
+      ? {
+          sampling: {
+            ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+            ...(options.topP !== undefined ? { topP: options.topP } : {}),
+            ...(options.seed !== undefined ? { seed: options.seed } : {}),
+          },
+        }
+      : {}),
+    provenance: {
+      gitCommit: await gitCommit(),
+      packages: { '@pixel-reasoner/eval-app': appVersion },
+    },
     limits:
       options.maxTokensPerTurn !== undefined || options.maxOperations !== undefined
         ? {
@@ -120,8 +208,11 @@ export async function runEvalCli(
     const value = headlineValue(entry);
     const split = (label: string, part: typeof entry.needsOperation) =>
       part ? `, ${label} ${formatScoreWithInterval(part.score, part.interval)} (n=${part.n})` : '';
+    const avgAtK = entry.avgAtK
+      ? `, Avg@${entry.avgAtK.k} ${formatScoreWithInterval(entry.avgAtK.score, entry.avgAtK.interval)}`
+      : '';
     io.stdout(
-      `${name}: ${entry.metric} ${formatScoreWithInterval(value, entry.interval)} (n=${entry.n}` +
+      `${name}: ${entry.metric} ${formatScoreWithInterval(value, entry.interval)}${avgAtK} (n=${entry.n}` +
         `, RaPR ${entry.rapr === null ? '–' : (entry.rapr * 100).toFixed(1)}` +
         `, well-formed calls ${entry.wellFormedRate === null ? '–' : (entry.wellFormedRate * 100).toFixed(1)}` +
         split('needs operation', entry.needsOperation) +
