@@ -66,6 +66,12 @@ describe('readTsvFile', () => {
     expect(rows[0]!.cells.image).toBeUndefined();
     expect(await readTsvCell(file, rows[0]!.ranges.image!)).toBe(long);
     expect(rows[1]!.cells.image).toBe('7');
+    // VLMEvalKit's own dump writes every cell quoted (csv.QUOTE_ALL).
+    const quoted = join(dir, 'quoted.tsv');
+    await writeFile(quoted, `"index"\t"image"\n"7"\t"${long}"\n"8"\t"7"\n`);
+    const all = await readTsvFile(quoted, { what: 'x', rangeColumns: ['image'], chunkSize: 333 });
+    expect(await readTsvCell(quoted, all.rows[0]!.ranges.image!)).toBe(long);
+    expect(all.rows[1]!.cells).toEqual({ index: '8', image: '7' });
   });
 
   it('names the file and row of an unterminated quote or a row wider than the header', async () => {
