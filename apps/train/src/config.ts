@@ -28,6 +28,11 @@ export interface TrainConfig {
    * starts from a pretrained VLM. Without it the model is initialised from scratch.
    */
   base?: string;
+  /**
+   * Worker threads for training gradients, GRPO rollouts and evaluation episodes, each with its
+   * own tfjs backend (`auto`: one per core; 0: everything in the main thread).
+   */
+  workers: number | 'auto';
   scenes: {
     families: SceneFamilyName[];
     /** Pixel budget of the model's global view of an image (= the model's input budget). */
@@ -65,6 +70,11 @@ export interface TrainConfig {
   };
   /** `pixel-reasoner-train pretrain`: perception pretraining of the base on procedural scenes. */
   pretrain: {
+    /**
+     * First the image encoder alone: scenes with a zoom on every object, per-token object labels
+     * only (no decoder pass), many images per step. `batchSize` counts scenes.
+     */
+    vision: { steps: number; batchSize: number; learningRate: number };
     steps: number;
     batchSize: number;
     learningRate: number;
@@ -118,6 +128,7 @@ export interface TrainConfig {
 
 export const DEFAULT_CONFIG: TrainConfig = {
   seed: 0,
+  workers: 'auto',
   scenes: {
     families: [...SCENE_FAMILY_NAMES],
     viewPixels: 64 * 64,
@@ -139,6 +150,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
     maxSequenceLength: 2048,
   },
   pretrain: {
+    vision: { steps: 500, batchSize: 6, learningRate: 3e-3 },
     steps: 1000,
     batchSize: 16,
     learningRate: 2e-3,
@@ -273,6 +285,7 @@ const SCHEMA: Schema = {
   seed: integer(0),
   backend: oneOf(TF_BACKEND_NAMES),
   base: text,
+  workers: (value, field) => (value === 'auto' ? value : integer(0)(value, field)),
   scenes: {
     families: listOf(SCENE_FAMILY_NAMES),
     viewPixels: integer(256),
@@ -303,6 +316,11 @@ const SCHEMA: Schema = {
     maxSequenceLength: integer(64),
   },
   pretrain: {
+    vision: {
+      steps: integer(0),
+      batchSize: integer(1),
+      learningRate: number(0, 1, { exclusiveMinimum: true }),
+    },
     steps: integer(1),
     batchSize: integer(1),
     learningRate: number(0, 1, { exclusiveMinimum: true }),

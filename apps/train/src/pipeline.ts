@@ -54,7 +54,8 @@ function stagesFor(command: TrainCommand, config: TrainConfig): StageDefinition[
     return [
       { name: 'synth', run: synthStage },
       { name: 'tokenizer', run: (context) => tokenizerStage(context, { perception: true }) },
-      { name: 'pretrain', run: pretrainStage },
+      { name: 'pretrain-vision', run: (context) => pretrainStage(context, 'vision') },
+      { name: 'pretrain', run: (context) => pretrainStage(context, 'language') },
       { name: 'eval-pretrain', run: perceptionEvalStage },
       {
         name: 'base',
@@ -161,7 +162,7 @@ export async function runPipeline(
   }
   const report =
     command === 'pretrain'
-      ? join(outDir, 'base', 'base.json')
+      ? join(outDir, 'base', 'model', 'base.json')
       : command === 'pipeline'
         ? await writePipelineReport(outDir, stages)
         : await writeAblationReport(outDir, stages);

@@ -2,7 +2,9 @@ import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   BpeTokenizer,
+  LocalModelPool,
   loadCheckpoint,
+  resolveWorkerCount,
   saveCheckpoint,
   TinyVLM,
 } from '@pixel-reasoner/model-runtime/local';
@@ -18,8 +20,9 @@ import { StageInterruptedError } from './errors.js';
 import { readJsonIfExists, writeFileAtomic } from './files.js';
 import { modelDirectory, type StageContext, sceneOptions } from './stages.js';
 
-/** Perception examples past this index are never trained on by the default schedule's cursor. */
+/** Scene seeds of the vision phase start here; the language phase starts `VISION_SEED_SPAN` on. */
 export const PRETRAIN_START_SEED = 0;
+export const VISION_SEED_SPAN = 50_000_000;
 
 /** The model every stage of a config builds: the config's shape and the scenes' pixel budgets. */
 export function modelConfig(config: TrainConfig) {
@@ -40,52 +43,82 @@ async function readTokenizer(outDir: string): Promise<BpeTokenizer> {
 }
 
 /**
- * Perception pretraining of the base (the stand-in for the base VLM's pretraining): a fresh
- * TinyVLM with auxiliary object heads learns on an endless stream of no-tool perception examples.
+ * Perception pretraining of the base (the stand-in for the base VLM's pretraining), in two phases
+ * on endless streams of fresh scenes with no tool ever shown. `vision`: a fresh TinyVLM's image
+ * encoder learns the auxiliary object heads alone (a zoom on every object of a scene). `language`:
+ * from there, the whole model answers no-tool perception examples, the object heads still on.
  */
-export async function pretrainStage(context: StageContext): Promise<Record<string, unknown>> {
+export async function pretrainStage(
+  context: StageContext,
+  phase: 'vision' | 'language',
+): Promise<Record<string, unknown>> {
   const { config, outDir } = context;
-  const model = new TinyVLM({
-    tokenizer: await readTokenizer(outDir),
-    modelId: 'tiny-vlm-base',
-    config: { ...modelConfig(config), auxiliaryHeads: perceptionHeadSizes() },
-  });
   const { pretrain } = config;
+  const stage = phase === 'vision' ? 'pretrain-vision' : 'pretrain';
+  const model =
+    phase === 'vision'
+      ? new TinyVLM({
+          tokenizer: await readTokenizer(outDir),
+          modelId: 'tiny-vlm-base',
+          config: { ...modelConfig(config), auxiliaryHeads: perceptionHeadSizes() },
+        })
+      : await loadCheckpoint(modelDirectory(outDir, 'pretrain-vision'), {
+          modelId: 'tiny-vlm-base',
+        });
+  const schedule =
+    phase === 'vision'
+      ? {
+          steps: pretrain.vision.steps,
+          batchSize: pretrain.vision.batchSize,
+          learningRate: pretrain.vision.learningRate,
+        }
+      : {
+          steps: pretrain.steps,
+          batchSize: pretrain.batchSize,
+          learningRate: pretrain.learningRate,
+        };
   try {
+    if (schedule.steps === 0) {
+      await saveCheckpoint(model, modelDirectory(outDir, stage));
+      return { steps: 0, parameters: model.parameterCount() };
+    }
     const result = await trainSft({
       model,
       data: perceptionSource({
-        families: config.scenes.families,
+        families: phase === 'vision' ? ['zoom-attribute'] : config.scenes.families,
         sceneOptions: sceneOptions(config),
-        startSeed: PRETRAIN_START_SEED,
-        taskWeights: pretrain.tasks,
+        // The language phase reads scenes the vision phase never showed.
+        startSeed: phase === 'vision' ? PRETRAIN_START_SEED : VISION_SEED_SPAN,
+        taskWeights:
+          phase === 'vision'
+            ? { read: 0, locate: 0, answer: 0, frames: 0, vision: 1 }
+            : { ...pretrain.tasks, vision: 0 },
         randomSeed: config.seed,
       }),
-      steps: pretrain.steps,
-      batchSize: pretrain.batchSize,
-      learningRate: pretrain.learningRate,
+      ...schedule,
       warmupRatio: pretrain.warmupRatio,
       minLearningRateRatio: pretrain.minLearningRateRatio,
       gradientClip: pretrain.gradientClip,
       auxiliaryWeight: pretrain.auxiliaryWeight,
-      checkpointDir: join(outDir, 'pretrain', 'checkpoints'),
+      workers: config.workers,
+      checkpointDir: join(outDir, stage, 'checkpoints'),
       checkpointEvery: pretrain.checkpointEvery,
-      metricsFile: join(outDir, 'pretrain', 'metrics.jsonl'),
+      metricsFile: join(outDir, stage, 'metrics.jsonl'),
       progress: context.progress,
       ...(context.signal && { signal: context.signal }),
       onEvent: (event) => {
-        context.onTrainingEvent?.({ stage: 'pretrain', trainer: 'sft', event });
+        context.onTrainingEvent?.({ stage, trainer: 'sft', event });
         if (event.type === 'train-start' && event.resumedFrom) {
-          context.log(`pretrain: resuming from step ${event.resumedFrom.step}`);
+          context.log(`${stage}: resuming from step ${event.resumedFrom.step}`);
         }
         if (event.type === 'step-end' && !context.progress && event.metrics.step % 25 === 0) {
           const { step, loss, ms } = event.metrics;
-          context.log(`pretrain: step ${step}/${pretrain.steps} loss ${loss.toFixed(4)} ${ms} ms`);
+          context.log(`${stage}: step ${step}/${schedule.steps} loss ${loss.toFixed(4)} ${ms} ms`);
         }
       },
     });
-    if (result.stopReason === 'aborted') throw new StageInterruptedError('pretrain');
-    await saveCheckpoint(model, modelDirectory(outDir, 'pretrain'));
+    if (result.stopReason === 'aborted') throw new StageInterruptedError(stage);
+    await saveCheckpoint(model, modelDirectory(outDir, stage));
     return {
       steps: result.step,
       stopReason: result.stopReason,
@@ -103,13 +136,20 @@ export const PERCEPTION_EVAL_START_SEED = 0;
 export async function perceptionEvalStage(context: StageContext): Promise<Record<string, unknown>> {
   const { config, outDir } = context;
   const model = await loadCheckpoint(modelDirectory(outDir, 'pretrain'));
+  const workers = resolveWorkerCount(config.workers);
+  const pool = workers > 0 ? await LocalModelPool.create({ model, workers }) : undefined;
   try {
     let lastLine = 0;
     const scores = await evaluatePerception({
       respond: async (messages) => {
-        const result = await model.doGenerate({ messages, maxTokens: 48, temperature: 0 });
+        const result = await (pool ?? model).doGenerate({
+          messages,
+          maxTokens: 48,
+          temperature: 0,
+        });
         return result.text;
       },
+      concurrency: Math.max(1, workers),
       families: config.scenes.families,
       itemsPerTask: config.pretrain.evalItemsPerTask,
       startSeed: PERCEPTION_EVAL_START_SEED,
@@ -123,6 +163,7 @@ export async function perceptionEvalStage(context: StageContext): Promise<Record
     });
     return { scores };
   } finally {
+    await pool?.close();
     model.dispose();
   }
 }
@@ -152,7 +193,7 @@ export async function baseStage(
   const evaluation = await readJsonIfExists<{ details: { scores: PerceptionScore[] } }>(
     join(outDir, 'eval-pretrain', 'stage.json'),
   );
-  const dir = join(outDir, 'base');
+  const dir = modelDirectory(outDir, 'base');
   await cp(modelDirectory(outDir, 'pretrain'), dir, { recursive: true });
   const metadata: BaseMetadata = {
     command: context.command,

@@ -9,7 +9,9 @@ import { renderQwenChat } from '@pixel-reasoner/model-runtime';
 import {
   BpeTokenizer,
   endTurnOnFullContext,
+  LocalModelPool,
   loadCheckpoint,
+  resolveWorkerCount,
   saveCheckpoint,
   TinyVLM,
 } from '@pixel-reasoner/model-runtime/local';
@@ -158,6 +160,7 @@ export async function sftStage(context: StageContext): Promise<Record<string, un
       warmupRatio: config.sft.warmupRatio,
       minLearningRateRatio: config.sft.minLearningRateRatio,
       gradientClip: config.sft.gradientClip,
+      workers: config.workers,
       checkpointDir: join(outDir, 'sft', 'checkpoints'),
       checkpointEvery: config.sft.checkpointEvery,
       metricsFile: join(outDir, 'sft', 'metrics.jsonl'),
@@ -211,6 +214,7 @@ export async function grpoStage(
       gradientClip: config.grpo.gradientClip,
       microBatch: config.grpo.microBatch,
       rolloutConcurrency: config.grpo.rolloutConcurrency,
+      workers: config.workers,
       limits: {
         maxTokensPerTurn: config.grpo.maxTokensPerTurn,
         maxOperations: config.grpo.maxOperations,
@@ -260,11 +264,13 @@ export async function evalStage(
 ): Promise<Record<string, unknown>> {
   const { config, outDir } = context;
   const model = await loadCheckpoint(options.modelDir ?? modelDirectory(outDir, modelStage));
+  const workers = resolveWorkerCount(config.workers);
+  const pool = workers > 0 ? await LocalModelPool.create({ model, workers }) : undefined;
   const dir = join(outDir, evalStageName);
   await mkdir(dir, { recursive: true });
   try {
     const { summary } = await runBenchmarks({
-      model: endTurnOnFullContext(model),
+      model: pool ?? endTurnOnFullContext(model),
       ...(options.profile !== undefined && { profile: options.profile }),
       benchmarks: proceduralBenchmarks({
         parts: config.eval.parts,
@@ -272,7 +278,7 @@ export async function evalStage(
         sceneOptions: sceneOptions(config),
       }),
       outDir: dir,
-      concurrency: config.eval.concurrency,
+      concurrency: Math.max(config.eval.concurrency, workers),
       limits: {
         maxTokensPerTurn: config.eval.maxTokensPerTurn,
         maxOperations: config.eval.maxOperations,
@@ -284,6 +290,7 @@ export async function evalStage(
     if (context.signal?.aborted) throw new StageInterruptedError(evalStageName);
     return { model: modelStage, summary: compactSummary(summary) };
   } finally {
+    await pool?.close();
     model.dispose();
   }
 }

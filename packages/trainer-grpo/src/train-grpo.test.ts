@@ -77,6 +77,18 @@ describe('trainGrpo', () => {
     const repeat = await trainGrpo({ ...base(again), steps: 8 });
     expect(repeat.metrics.map((metrics) => metrics.meanRawReward)).toEqual(rewards);
     again.dispose();
+
+    // Rollouts on two worker replicas (synced every step) sample exactly what one thread does.
+    const pooled = tinyModel();
+    await warmStart(pooled);
+    const parallel = await trainGrpo({
+      ...base(pooled),
+      steps: 8,
+      workers: 2,
+      rolloutConcurrency: 2,
+    });
+    expect(parallel.metrics.map(withoutTimes)).toEqual(result.metrics.map(withoutTimes));
+    pooled.dispose();
   });
 
   it('resumes exactly from a checkpoint, Selective Sample Replay included', async () => {

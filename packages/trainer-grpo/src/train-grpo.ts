@@ -10,7 +10,9 @@ import {
   type AdamOptions,
   endTurnOnFullContext,
   InvalidOptimizerOptionError,
+  LocalModelPool,
   NamedAdam,
+  resolveWorkerCount,
   type TinyVLM,
 } from '@pixel-reasoner/model-runtime/local';
 import { type ExecuteToolOptions, REFERENCE_TRAIN_OPTIONS } from '@pixel-reasoner/visual-ops';
@@ -87,6 +89,12 @@ export interface TrainGrpoOptions {
   oldLogProbs?: 'sampled' | 'recompute';
   /** Episodes generated concurrently (default 2). */
   rolloutConcurrency?: number;
+  /**
+   * Worker threads that generate the rollouts, each with a replica of the policy synced before
+   * every step (`auto`: one per core; default 0: in this thread). Run rollout concurrency ≥
+   * workers to keep them busy.
+   */
+  workers?: number | 'auto';
   /** Seed of rollouts, shuffles and replay draws (default 0). */
   seed?: number;
   /** Where `step-XXXXXXXX` checkpoints go. */
@@ -322,6 +330,12 @@ export async function trainGrpo(options: TrainGrpoOptions): Promise<GrpoResult> 
   await metricsFile?.open(step);
   const reader = new PromptReader(options.prompts ?? scenePrompts(), promptCursor);
   const guarded = endTurnOnFullContext(model);
+  // Rollouts on worker replicas when asked; their weights follow every update.
+  const rolloutWorkers = resolveWorkerCount(options.workers ?? 0);
+  const pool =
+    rolloutWorkers > 0
+      ? await LocalModelPool.create({ model, workers: rolloutWorkers })
+      : undefined;
   const progress = createStepProgress({
     enabled: options.progress,
     total: options.steps,
@@ -355,8 +369,9 @@ export async function trainGrpo(options: TrainGrpoOptions): Promise<GrpoResult> 
         stopReason = 'prompts-exhausted';
         break;
       }
+      await pool?.syncWeights();
       const rollout = await rolloutGroups({
-        model: guarded,
+        model: pool ?? guarded,
         prompts,
         groupSize,
         random,
@@ -499,6 +514,7 @@ export async function trainGrpo(options: TrainGrpoOptions): Promise<GrpoResult> 
   } finally {
     progress?.stop();
     optimizer.dispose();
+    await pool?.close();
   }
   return {
     step,

@@ -2,6 +2,7 @@ import type { ChatImage, ChatMessage, ChatPart } from '@pixel-reasoner/model-run
 import { notoolProfile } from '@pixel-reasoner/model-runtime';
 import {
   COLOR_NAMES,
+  DEFAULT_OPERATION_VIEW_PIXELS,
   DIGITS,
   generateScene,
   LETTERS,
@@ -14,7 +15,11 @@ import {
   type SceneSplit,
   SeededRandom,
 } from '@pixel-reasoner/scenes';
-import { cropImageRaw, EVAL_CROP_RESIZE } from '@pixel-reasoner/visual-ops';
+import {
+  cropImageRaw,
+  EVAL_CROP_RESIZE,
+  type SmartResizeOptions,
+} from '@pixel-reasoner/visual-ops';
 import type { TrainingChat, TrajectorySource } from './data.js';
 import { InvalidSftOptionError } from './errors.js';
 
@@ -34,10 +39,20 @@ export function perceptionHeadSizes(): Record<PerceptionHead, number> {
   return { content: PERCEPTION_HEADS.content.length, plate: PERCEPTION_HEADS.plate.length };
 }
 
-/** The perception tasks of the base: what the paper's base VLM already can before any tool use. */
-export type PerceptionTask = 'read' | 'answer' | 'locate' | 'frames';
+/**
+ * The perception tasks of the base: what the paper's base VLM already can before any tool use.
+ * `vision` trains only the image encoder: the global view and a zoom on every object, with the
+ * object labels of the auxiliary heads and no text to answer (families that record objects).
+ */
+export type PerceptionTask = 'read' | 'answer' | 'locate' | 'frames' | 'vision';
 
-export const PERCEPTION_TASKS: readonly PerceptionTask[] = ['read', 'answer', 'locate', 'frames'];
+export const PERCEPTION_TASKS: readonly PerceptionTask[] = [
+  'read',
+  'answer',
+  'locate',
+  'frames',
+  'vision',
+];
 
 export interface PerceptionSourceOptions {
   /** Families cycled through (default all five). */
@@ -57,11 +72,14 @@ const DEFAULT_TASK_WEIGHTS: Record<PerceptionTask, number> = {
   locate: 3,
   answer: 2,
   frames: 1,
+  vision: 0,
 };
 
 /** The tasks an item of `family` can be turned into. */
 function tasksOf(family: SceneFamily): PerceptionTask[] {
-  return family === 'frames' ? ['read', 'answer', 'frames'] : ['read', 'answer', 'locate'];
+  if (family === 'frames') return ['read', 'answer', 'frames'];
+  if (family === 'zoom-attribute') return ['read', 'answer', 'locate', 'vision'];
+  return ['read', 'answer', 'locate'];
 }
 
 /**
@@ -286,25 +304,55 @@ export async function perceptionExample(options: {
       objectLabels(item, 0, whole, { content: !item.needsOperation }),
     );
   }
-  const source = inProcessImage(image);
-  const crop = await cropImageRaw(
-    { ...source, raw: source.raw! },
-    jitteredCueBox(item.cue.box, random),
-    { resize: EVAL_CROP_RESIZE },
+  if (task === 'vision') {
+    // The global view and a zoom on every tag: object labels only, no answer to train.
+    const boxes = (item.objects ?? []).map((object) => object.box);
+    const media: ChatPart[] = [{ type: 'image', image: inProcessImage(image), origin: 'input' }];
+    const labels = objectLabels(item, 0, whole, { content: !item.needsOperation });
+    for (const box of boxes) {
+      // Resized straight to the operation budget (the tool's larger intermediate size is skipped:
+      // same pixels up to interpolation, a third of the cost).
+      const crop = await zoomOn(item, image, jitteredCueBox(box, random), {
+        factor: 16,
+        minPixels: 16 * 16,
+        maxPixels: options.sceneOptions?.operationViewPixels ?? DEFAULT_OPERATION_VIEW_PIXELS,
+      });
+      labels.push(...objectLabels(item, media.length, crop.window, { content: true }));
+      media.push({ type: 'image', image: crop.image, origin: 'operation' });
+    }
+    return {
+      id,
+      item,
+      turns: [
+        { message: system, trainable: false },
+        { message: { role: 'user', content: media }, trainable: false },
+      ],
+      imageLabels: labels,
+    };
+  }
+  const crop = await zoomOn(item, image, jitteredCueBox(item.cue.box, random));
+  return chat(
+    userTurn([{ type: 'image', image: crop.image, origin: 'operation' }], question),
+    perceptionConclusion(item),
+    objectLabels(item, 0, crop.window, { content: true }),
   );
+}
+
+/** What `crop_image_normalized` shows of `box`, and the region of the image it shows. */
+async function zoomOn(
+  item: SceneItem,
+  image: SceneImage,
+  box: NormalizedBox,
+  resize: SmartResizeOptions = EVAL_CROP_RESIZE,
+): Promise<{ image: ChatImage; window: NormalizedBox }> {
+  const source = inProcessImage(image);
+  const crop = await cropImageRaw({ ...source, raw: source.raw! }, box, { resize });
   if (!crop.ok) throw new InvalidSftOptionError('families', `${item.id}: ${crop.error}`);
   const [left, top, right, bottom] = crop.pixelBox;
-  const window: NormalizedBox = [
-    left / image.width,
-    top / image.height,
-    right / image.width,
-    bottom / image.height,
-  ];
-  return chat(
-    userTurn([{ type: 'image', image: inProcessImage(crop.raw), origin: 'operation' }], question),
-    perceptionConclusion(item),
-    objectLabels(item, 0, window, { content: true }),
-  );
+  return {
+    image: inProcessImage(crop.raw),
+    window: [left / image.width, top / image.height, right / image.width, bottom / image.height],
+  };
 }
 
 /**
@@ -415,34 +463,46 @@ export async function evaluatePerception(options: {
   itemsPerTask: number;
   startSeed?: number;
   sceneOptions?: PerceptionSourceOptions['sceneOptions'];
+  /** Items answered at once (default 1; more keeps a worker pool busy). */
+  concurrency?: number;
   onItem?: (done: number, total: number) => void;
 }): Promise<PerceptionScore[]> {
   const families = options.families ?? SCENE_FAMILIES;
-  const tasks = options.tasks ?? PERCEPTION_TASKS;
+  const tasks = options.tasks ?? PERCEPTION_TASKS.filter((task) => task !== 'vision');
   const pairs = families.flatMap((family) =>
     tasksOf(family)
       .filter((task) => tasks.includes(task))
       .map((task) => ({ family, task })),
   );
   const total = pairs.length * options.itemsPerTask;
-  const scores: PerceptionScore[] = [];
+  const concurrency = Math.max(1, options.concurrency ?? 1);
   let done = 0;
+  const score = async (family: SceneFamily, task: PerceptionTask, index: number) => {
+    const seed = (options.startSeed ?? 0) + index;
+    const example = await perceptionExample({
+      family,
+      task,
+      seed,
+      split: 'test',
+      random: SeededRandom.fromLabel(`perception-eval|${family}|${task}|${seed}`),
+      ...(options.sceneOptions && { sceneOptions: options.sceneOptions }),
+    });
+    const prompt = example.turns.filter((turn) => !turn.trainable).map((turn) => turn.message);
+    const right = scorePerceptionAnswer(task, example.item, await options.respond(prompt));
+    done += 1;
+    options.onItem?.(done, total);
+    return right;
+  };
+  const scores: PerceptionScore[] = [];
   for (const { family, task } of pairs) {
     let correct = 0;
-    for (let index = 0; index < options.itemsPerTask; index += 1) {
-      const seed = (options.startSeed ?? 0) + index;
-      const example = await perceptionExample({
-        family,
-        task,
-        seed,
-        split: 'test',
-        random: SeededRandom.fromLabel(`perception-eval|${family}|${task}|${seed}`),
-        ...(options.sceneOptions && { sceneOptions: options.sceneOptions }),
-      });
-      const prompt = example.turns.filter((turn) => !turn.trainable).map((turn) => turn.message);
-      if (scorePerceptionAnswer(task, example.item, await options.respond(prompt))) correct += 1;
-      done += 1;
-      options.onItem?.(done, total);
+    for (let start = 0; start < options.itemsPerTask; start += concurrency) {
+      const indices = Array.from(
+        { length: Math.min(concurrency, options.itemsPerTask - start) },
+        (_, offset) => start + offset,
+      );
+      const results = await Promise.all(indices.map((index) => score(family, task, index)));
+      correct += results.filter(Boolean).length;
     }
     const n = options.itemsPerTask;
     scores.push({

@@ -559,6 +559,17 @@ export class TinyVLM implements VisionLanguageModelV1 {
       mask.set(this.maskOf(sequence, item), item * seqLen);
     });
     return tf.tidy(() => {
+      if (!mask.some((flag) => flag > 0)) {
+        // Nothing to predict: only the image encoder's auxiliary heads train (no decoder pass).
+        const images = batch.flatMap((sequence) => sequence.images);
+        const auxiliary =
+          images.length === 0
+            ? undefined
+            : this.auxiliaryLoss(batch, this.encodeImages(images), normalizers.auxiliary);
+        return (
+          auxiliary === undefined ? tf.scalar(0) : tf.mul(auxiliary, options.auxiliaryWeight ?? 1)
+        ) as tf.Scalar;
+      }
       const { hidden, imageFeatures } = this.forward(batch, seqLen);
       const logProbs = this.alignedLogProbs(batch, seqLen, hidden);
       const total = tf.sum(tf.mul(logProbs, tf.tensor2d(mask, [batch.length, seqLen])));
