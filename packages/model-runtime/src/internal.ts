@@ -4,7 +4,9 @@ export {
   readJsonIfExists,
   readJsonLines,
   readTextIfExists,
+  removeStaleTemporaries,
   replaceDirectoryAtomic,
+  syncDirectory,
   temporaryPathFor,
   writeFileAtomic,
 } from './internal/fs.js';

@@ -1,8 +1,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChatMessage, ChatPart } from '@pixel-reasoner/model-runtime';
-import { temporaryPathFor } from '@pixel-reasoner/model-runtime/internal';
+import {
+  removeStaleTemporaries,
+  syncDirectory,
+  temporaryPathFor,
+} from '@pixel-reasoner/model-runtime/internal';
 import { InvalidRecordError, type RecordLocation } from '../errors.js';
 import { readJsonLines } from '../files.js';
 import { readImageFile } from '../media.js';
@@ -86,6 +90,7 @@ export class JsonlTrajectoryWriter {
   async write(trajectory: Trajectory): Promise<void> {
     if (this.stream === undefined) {
       await mkdir(dirname(this.file), { recursive: true });
+      await removeStaleTemporaries(this.file);
       this.stream = createWriteStream(this.temporary);
     }
     const turns = await Promise.all(
@@ -126,7 +131,14 @@ export class JsonlTrajectoryWriter {
       stream.once('error', rejectEnd);
       stream.end(() => resolveEnd());
     });
+    const handle = await open(this.temporary, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(this.temporary, this.file);
+    await syncDirectory(dirname(this.file));
     return { file: this.file, count: this.count };
   }
 
