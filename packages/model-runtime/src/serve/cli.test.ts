@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyTokenizer } from '../local/test-helpers/fixtures.js';
 import { saveCheckpoint, selectBackend, TinyVLM } from '../local.js';
-import { parseServeArgs, runServeCli, ServeUsageError } from './cli.js';
+import { parseServeArgs, runServeCli, ServeUsageError, serveVersion } from './cli.js';
 
 describe('parseServeArgs', () => {
   it('requires a checkpoint and reads defaults', () => {
@@ -13,7 +13,36 @@ describe('parseServeArgs', () => {
       checkpoint: 'ckpt',
       port: 8000,
       host: '127.0.0.1',
+      maxBodyBytes: 64 * 1024 * 1024,
+      maxImagePixels: 50_000_000,
     });
+  });
+
+  it('reads --max-body-bytes and --max-image-pixels, refusing non-positive values by name', () => {
+    expect(
+      parseServeArgs([
+        '--checkpoint',
+        'c',
+        '--max-body-bytes',
+        '1048576',
+        '--max-image-pixels',
+        '1000000',
+      ]),
+    ).toMatchObject({ maxBodyBytes: 1_048_576, maxImagePixels: 1_000_000 });
+    expect(() => parseServeArgs(['--checkpoint', 'c', '--max-body-bytes', '0'])).toThrow(
+      /--max-body-bytes must be a positive integer, got "0"/,
+    );
+    expect(() => parseServeArgs(['--checkpoint', 'c', '--max-image-pixels', '1e6'])).toThrow(
+      /--max-image-pixels/,
+    );
+  });
+
+  it('answers --version with the package version, needing no checkpoint', async () => {
+    expect(parseServeArgs(['--version'])).toBe('version');
+    const lines: string[] = [];
+    expect(await runServeCli(['--version'], { log: (line) => lines.push(line) })).toBeUndefined();
+    expect(lines).toEqual([serveVersion()]);
+    expect(serveVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('rejects a bad port, an unknown backend and unknown flags, naming them', () => {
@@ -51,7 +80,7 @@ describe('runServeCli', () => {
     model.dispose();
     const lines: string[] = [];
     const running = await runServeCli(
-      ['--checkpoint', checkpoint, '--port', '0', '--backend', 'cpu'],
+      ['--checkpoint', checkpoint, '--port', '0', '--backend', 'cpu', '--max-body-bytes', '4096'],
       {
         log: (line) => lines.push(line),
       },
@@ -76,6 +105,27 @@ describe('runServeCli', () => {
       const body = (await response.json()) as { usage: { completion_tokens: number } };
       expect(body.usage.completion_tokens).toBeGreaterThan(0);
       expect(lines.some((line) => line.includes('serving served-tiny'))).toBe(true);
+      const oversized = await fetch(`${running.server.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'served-tiny',
+          messages: [{ role: 'user', content: 'red '.repeat(2000) }],
+        }),
+      });
+      expect(oversized.status).toBe(413);
+      const tooLong = await fetch(`${running.server.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'served-tiny',
+          messages: [{ role: 'user', content: 'red '.repeat(900) }],
+        }),
+      });
+      expect(tooLong.status).toBe(400);
+      expect(((await tooLong.json()) as { error: { type: string } }).error.type).toBe(
+        'context_length_exceeded',
+      );
     } finally {
       await running.server.close();
       running.model.dispose();

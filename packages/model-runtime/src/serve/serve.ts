@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { InvalidGenerateOptionsError, ModelRuntimeError } from '../errors.js';
 import { imageFromDataUrl } from '../image/image-data.js';
-import type { ChatMessage, ChatPart } from '../spec/chat.js';
+import type { ChatMessage, ChatPart, ImagePart } from '../spec/chat.js';
 import type { GenerateOptionsV1, VisionLanguageModelV1 } from '../spec/language-model-v1.js';
 
 export interface ServeOptions {
@@ -12,8 +12,22 @@ export interface ServeOptions {
   port?: number;
   /** Default `127.0.0.1`. */
   host?: string;
-  /** Largest accepted request body. Default 64 MiB (a few large base64 images). */
+  /** Largest accepted request body (413 above it). Default 64 MiB (a few large base64 images). */
   maxBodyBytes?: number;
+  /**
+   * Largest image (width × height, read from its header) a request may carry; larger ones are
+   * refused with a 400 before anything decodes them. Default 50 000 000 (an 8K image fits).
+   */
+  maxImagePixels?: number;
+  /**
+   * A cheap lower bound on a prompt's token count, checked before the model sees the request: a
+   * prompt whose text has more than `maxTokens · maxBytesPerToken` UTF-8 bytes cannot fit, so it
+   * is refused (400 `context_length_exceeded`) without being tokenized, and a huge prompt cannot
+   * stall the other requests. `maxBytesPerToken` is the longest token of the tokenizer in bytes.
+   */
+  promptBound?: { maxTokens: number; maxBytesPerToken: number };
+  /** Where the causes of refused (4xx from the model) and failed (500) requests go. Default stderr. */
+  log?: (line: string) => void;
 }
 
 export interface RunningServer {
@@ -83,7 +97,49 @@ function invalid(message: string): RequestError {
   return new RequestError(400, 'invalid_request_error', message);
 }
 
-function parsePart(part: unknown, where: string, origin: 'input' | 'operation'): ChatPart {
+/**
+ * Errors a model throws because of the request itself (by name, so errors of another installed
+ * copy of this package count too): answered 400 with their reason, never retried by clients.
+ */
+const CLIENT_ERROR_TYPES: Record<string, string> = {
+  ContextLengthExceededError: 'context_length_exceeded',
+  InvalidImageError: 'invalid_image',
+  InvalidGenerateOptionsError: 'invalid_request_error',
+  InvalidEpisodeInputError: 'invalid_request_error',
+};
+
+/** The 400 a model's error stands for, or undefined when the server itself failed. */
+export function clientErrorFromModel(
+  error: unknown,
+): { type: string; message: string } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const type = CLIENT_ERROR_TYPES[error.name];
+  return type === undefined ? undefined : { type, message: `${error.name}: ${error.message}` };
+}
+
+function textBytes(messages: readonly ChatMessage[]): number {
+  let bytes = 0;
+  for (const message of messages) {
+    if (typeof message.content === 'string') bytes += Buffer.byteLength(message.content);
+    else {
+      for (const part of message.content) {
+        if (part.type === 'text') bytes += Buffer.byteLength(part.text);
+      }
+    }
+  }
+  return bytes;
+}
+
+interface ParseLimits {
+  maxImagePixels: number;
+}
+
+function parsePart(
+  part: unknown,
+  where: string,
+  origin: 'input' | 'operation',
+  limits: ParseLimits,
+): ChatPart {
   if (part === null || typeof part !== 'object') throw invalid(`${where} must be an object`);
   const record = part as Record<string, unknown>;
   if (record.type === 'text') {
@@ -104,16 +160,26 @@ function parsePart(part: unknown, where: string, origin: 'input' | 'operation'):
         `${where}.image_url.url: only base64 data: URLs are supported, not remote URLs`,
       );
     }
+    let image: ImagePart;
     try {
-      return { type: 'image', image: imageFromDataUrl(url), origin };
+      image = { type: 'image', image: imageFromDataUrl(url), origin };
     } catch (error) {
       throw invalid(`${where}.image_url: ${(error as Error).message}`);
     }
+    const { width, height } = image.image;
+    if (!(width > 0 && height > 0) || width * height > limits.maxImagePixels) {
+      throw new RequestError(
+        400,
+        'invalid_image',
+        `${where}.image_url: a ${width}x${height} image is outside 1..${limits.maxImagePixels} pixels`,
+      );
+    }
+    return image;
   }
   throw invalid(`${where}.type must be "text" or "image_url", got ${JSON.stringify(record.type)}`);
 }
 
-function parseMessages(value: unknown): ChatMessage[] {
+function parseMessages(value: unknown, limits: ParseLimits): ChatMessage[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw invalid('messages must be a non-empty array');
   }
@@ -132,7 +198,7 @@ function parseMessages(value: unknown): ChatMessage[] {
     // Images of user turns after the model has spoken are operation outputs (observations), which
     // local models see at their own resolution budget.
     const parts = content.map((part, partIndex) =>
-      parsePart(part, `${where}.content[${partIndex}]`, origin),
+      parsePart(part, `${where}.content[${partIndex}]`, origin, limits),
     );
     return { role, content: parts };
   });
@@ -152,14 +218,18 @@ function optionalNumber(
   return value;
 }
 
-function parseRequest(body: Record<string, unknown>, modelId: string): GenerateOptionsV1 {
+function parseRequest(
+  body: Record<string, unknown>,
+  modelId: string,
+  limits: ParseLimits,
+): GenerateOptionsV1 {
   if (body.stream === true) throw invalid('stream: true is not supported');
   if (typeof body.model !== 'string') throw invalid('model must be a string');
   if (body.model !== modelId) {
     throw new RequestError(404, 'not_found_error', `The model \`${body.model}\` does not exist.`);
   }
   optionalNumber(body, 'n', (value) => value === 1, '1 (one choice per request)');
-  const messages = parseMessages(body.messages);
+  const messages = parseMessages(body.messages, limits);
   const temperature = optionalNumber(
     body,
     'temperature',
@@ -219,6 +289,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { model } = options;
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
+  const limits: ParseLimits = { maxImagePixels: options.maxImagePixels ?? 50_000_000 };
+  const log = options.log ?? ((line: string) => console.error(line));
   const created = Math.floor(Date.now() / 1000);
 
   async function handleCompletion(request: IncomingMessage, response: ServerResponse) {
@@ -232,7 +304,18 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw invalid('request body must be a JSON object');
     }
-    const generate = parseRequest(body as Record<string, unknown>, model.modelId);
+    const generate = parseRequest(body as Record<string, unknown>, model.modelId, limits);
+    const bound = options.promptBound;
+    if (bound !== undefined) {
+      const bytes = textBytes(generate.messages);
+      if (bytes > bound.maxTokens * bound.maxBytesPerToken) {
+        throw new RequestError(
+          400,
+          'context_length_exceeded',
+          `the prompt has ${bytes} bytes of text, more than ${bound.maxTokens} tokens of at most ${bound.maxBytesPerToken} bytes each can hold; the model's context is ${bound.maxTokens} tokens`,
+        );
+      }
+    }
     const controller = new AbortController();
     response.on('close', () => {
       if (!response.writableEnded) controller.abort();
@@ -242,7 +325,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       result = await model.doGenerate({ ...generate, abortSignal: controller.signal });
     } catch (error) {
       if (error instanceof InvalidGenerateOptionsError) throw invalid(error.message);
-      throw error;
+      const refused = clientErrorFromModel(error);
+      if (refused === undefined) throw error;
+      log(`pixel-reasoner-serve: 400 ${refused.message}`);
+      throw new RequestError(400, refused.type, refused.message);
     }
     if (controller.signal.aborted) return;
     const logprobs =
@@ -305,6 +391,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         if (error.status === 413) response.once('finish', () => request.socket.destroy());
         return;
       }
+      log(
+        `pixel-reasoner-serve: 500 for ${request.method} ${path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       const message = ModelRuntimeError.isInstance(error)
         ? error.message
         : 'the model failed to generate';
