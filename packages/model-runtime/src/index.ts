@@ -5,6 +5,13 @@ export {
   toDataUrl as imageToDataUrl,
 } from '@pixel-reasoner/visual-ops';
 export {
+  applyImageHistory,
+  describeImageHistory,
+  droppedImageError,
+  droppedImageText,
+  parseImageHistory,
+} from './agent/image-history.js';
+export {
   type EpisodeEvent,
   type RunEpisodeOptions,
   runEpisode,
@@ -23,7 +30,11 @@ export {
   createOpenAICompatibleModel,
   type OpenAICompatibleModelOptions,
 } from './backends/openai-compatible.js';
-export { toOpenAIMessages } from './backends/openai-messages.js';
+export {
+  type ImageDetail,
+  type ToOpenAIMessagesOptions,
+  toOpenAIMessages,
+} from './backends/openai-messages.js';
 export {
   type ConformanceCheck,
   type ConformanceContext,
@@ -49,16 +60,28 @@ export {
 } from './errors.js';
 export { imageFromDataUrl, readImageSize } from './image/image-data.js';
 export { encodeRgbPng, solidColorPng } from './image/png.js';
+export { fallbackToolCallId, openAIToolsProfile } from './prompt/openai-tools.js';
+export { deepEyesProfile, MINI_O3_CALL_NAME, miniO3Profile } from './prompt/peer-profiles.js';
 export {
   createPromptProfile,
-  getPromptProfile,
   notoolProfile,
   type ObservationInput,
   type PromptProfile,
   type PromptProfileOptions,
   pixelReasonerV1Profile,
+  referenceObservation,
   renderNousSystemPrompt,
 } from './prompt/profiles.js';
+export type {
+  OperationContext,
+  OperationReport,
+  ResolvedOperation,
+  ToolProtocolHooks,
+  TurnContext,
+  TurnOutput,
+  TurnReading,
+  TurnToolCall,
+} from './prompt/protocol.js';
 export {
   type ChatSegment,
   QWEN_SPECIAL_TOKENS,
@@ -85,6 +108,7 @@ export {
   type ToolFunctionSpec,
   VCOT_TEMPLATE,
 } from './prompt/reference-strings.js';
+export { getPromptProfile, listPromptProfiles, registerPromptProfile } from './prompt/registry.js';
 export { REDACTED, redactSecrets } from './redact.js';
 export { type RunningServer, type ServeOptions, serve } from './serve/serve.js';
 export type {
@@ -95,6 +119,7 @@ export type {
   ImageOrigin,
   ImagePart,
   TextPart,
+  ToolCallV1,
   VideoPart,
 } from './spec/chat.js';
 export type {
@@ -105,9 +130,11 @@ export type {
   EpisodeSampling,
   EpisodeStopReason,
   EpisodeTurn,
+  ImageHistoryPolicy,
 } from './spec/episode.js';
 export type {
   FinishReasonV1,
+  FunctionToolV1,
   GenerateOptionsV1,
   GenerateResultV1,
   TokenLogprobV1,
@@ -118,6 +145,7 @@ export {
   lastToolCallPayload,
   type ParsedToolCall,
   parseToolCall,
+  parseToolCallPayload,
   REFERENCE_TOOL_NAMES,
   type ToolCallParseResult,
 } from './tool-call/parse-tool-call.js';

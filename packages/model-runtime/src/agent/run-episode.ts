@@ -1,11 +1,21 @@
 import {
+  CROP_TOOL_NAME,
   type ExecuteToolOptions,
   executeToolCall,
+  type ToolCall,
   type ToolOutcome,
   type VisualInput,
 } from '@pixel-reasoner/visual-ops';
 import { InvalidEpisodeInputError } from '../errors.js';
 import { type PromptProfile, pixelReasonerV1Profile } from '../prompt/profiles.js';
+import {
+  concatenateObservations,
+  type ObservationInput,
+  type OperationReport,
+  type ResolvedOperation,
+  type TurnOutput,
+  type TurnReading,
+} from '../prompt/protocol.js';
 import { IM_END, REFERENCE_LIMITS } from '../prompt/reference-strings.js';
 import type { ChatImage, ChatMessage } from '../spec/chat.js';
 import type {
@@ -16,9 +26,19 @@ import type {
   EpisodeSampling,
   EpisodeStopReason,
   EpisodeTurn,
+  ImageHistoryPolicy,
 } from '../spec/episode.js';
 import type { GenerateResultV1, VisionLanguageModelV1 } from '../spec/language-model-v1.js';
 import { parseToolCall } from '../tool-call/parse-tool-call.js';
+import {
+  applyImageHistory,
+  countInputImages,
+  describeImageHistory,
+  droppedImageError,
+  droppedOperationImages,
+  type TrackedImage,
+  validateImageHistory,
+} from './image-history.js';
 
 export type EpisodeEvent =
   | { type: 'turn-start'; turnIndex: number }
@@ -36,8 +56,13 @@ export interface RunEpisodeOptions {
   sampling?: EpisodeSampling;
   limits?: EpisodeLimits;
   signal?: AbortSignal;
-  /** Crop padding, box mode and resize budgets of the operations (visual-ops defaults: eval). */
+  /**
+   * Crop padding, box mode and resize budgets of the operations (over the profile's own; visual-ops
+   * defaults: eval).
+   */
   toolOptions?: ExecuteToolOptions;
+  /** Which operation images each request shows (default `keep-all`). */
+  imageHistory?: ImageHistoryPolicy;
   onEvent?: (event: EpisodeEvent) => void;
 }
 
@@ -72,48 +97,84 @@ function validateSampling(sampling: EpisodeSampling): void {
 }
 
 function observationFor(
-  profile: PromptProfile,
   outcome: ToolOutcome,
   listLengthBefore: number,
-): { content: ReturnType<PromptProfile['observation']>; images: ChatImage[] } {
-  if (!outcome.ok) {
-    return { content: profile.observation({ kind: 'error', message: outcome.error }), images: [] };
-  }
+): { observation: ObservationInput; images: ChatImage[] } {
+  if (!outcome.ok) return { observation: { kind: 'error', message: outcome.error }, images: [] };
   if (outcome.name === 'crop_image_normalized') {
     const [image] = outcome.images;
-    return { content: profile.observation({ kind: 'crop', image }), images: [image] };
+    return { observation: { kind: 'crop', image }, images: [image] };
   }
   return {
-    content: profile.observation({ kind: 'frames', frames: outcome.images, listLengthBefore }),
+    observation: { kind: 'frames', frames: outcome.images, listLengthBefore },
     images: outcome.images,
   };
+}
+
+/** The reference reading: the last `<tool_call>` block when the turn ends with one. */
+function defaultReadTurn(output: TurnOutput): TurnReading {
+  const text = output.text.split(IM_END).join('');
+  const parsed = parseToolCall(text);
+  return {
+    text,
+    message: { role: 'assistant', content: text },
+    calls: parsed.kind === 'none' ? [] : [parsed],
+  };
+}
+
+/** A `target_image` the image-history policy has dropped, if the call names one. */
+function droppedTarget(call: ToolCall, dropped: ReadonlySet<number>): number | undefined {
+  if (call.name !== CROP_TOOL_NAME || dropped.size === 0) return undefined;
+  const args = call.arguments;
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return undefined;
+  const target = (args as Record<string, unknown>).target_image;
+  return typeof target === 'number' && dropped.has(target) ? target : undefined;
 }
 
 /**
  * Runs one Pixel Reasoner episode the way the reference rollout does: generate; when the turn
  * ends with `</tool_call>`, execute the last tool call on the running visual list and append the
  * observation as a user turn; repeat until a turn without a tool call, a limit or an abort.
+ * A profile with `ToolProtocolHooks` changes how calls are read (a peer's text format, or native
+ * `tool_calls` with `toolProtocol: 'native'`, where every call of a turn runs), mapped onto our
+ * operations and answered; the limits and operation settings it declares apply unless the caller
+ * sets them.
  *
  * Limits follow `_generate_vllm`: a tool call is refused (and the episode ends) once
  * `maxOperations` calls were made before it, when the visual list already holds more than
  * `maxImages` items, or when the turn's prompt plus output exceeded `maxTotalTokens`; an operation
  * whose images would push the list past `maxImages` ends the episode without its observation.
+ *
+ * `imageHistory` decides which operation images each request shows (default: all); the chat in
+ * the result keeps every image.
  */
 export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeResult> {
   const { model, question, signal, onEvent } = options;
   const profile = options.profile ?? pixelReasonerV1Profile;
   const sampling = options.sampling ?? {};
   validateSampling(sampling);
-  const limits = resolveLimits(options.limits);
+  const limits = resolveLimits({ ...profile.limits, ...options.limits });
+  const toolOptions: ExecuteToolOptions = { ...profile.toolOptions, ...options.toolOptions };
+  const imageHistory = options.imageHistory ?? { kind: 'keep-all' };
+  validateImageHistory(imageHistory);
   if (typeof question !== 'string') {
     throw new InvalidEpisodeInputError(`question must be a string, got ${typeof question}`);
   }
+  const readTurn = profile.readTurn ?? defaultReadTurn;
+  const native = profile.toolProtocol === 'native';
   const messages: ChatMessage[] = profile.initialMessages({ question, media: options.media });
+  const inputImages = countInputImages(messages);
+  if (imageHistory.kind === 'cap' && inputImages > imageHistory.maxImages) {
+    throw new InvalidEpisodeInputError(
+      `imageHistory cap:${imageHistory.maxImages} is below the ${inputImages} input images`,
+    );
+  }
   const visualList: VisualInput[] = options.media.map((item) =>
     item.type === 'image'
       ? { type: 'image', image: item.image }
       : { type: 'video', frames: item.frames },
   );
+  const tracked: TrackedImage[] = [];
   const turns: EpisodeTurn[] = [];
   const usage = { inputTokens: 0, outputTokens: 0 };
   let operationsAttempted = 0;
@@ -129,11 +190,13 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
       turnIndex === 0
         ? (sampling.temperature ?? 0)
         : (sampling.laterTurnTemperature ?? sampling.temperature ?? 0);
+    const dropped = droppedOperationImages(imageHistory, tracked, inputImages);
+    const droppedIndices = new Set(dropped.map((entry) => entry.index));
     onEvent?.({ type: 'turn-start', turnIndex });
     let result: GenerateResultV1;
     try {
       result = await model.doGenerate({
-        messages: [...messages],
+        messages: applyImageHistory(messages, dropped),
         temperature,
         ...(sampling.topP !== undefined ? { topP: sampling.topP } : {}),
         ...(sampling.topK !== undefined ? { topK: sampling.topK } : {}),
@@ -141,6 +204,9 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
         ...(sampling.logprobs ? { logprobs: true } : {}),
         maxTokens: limits.maxTokensPerTurn,
         stop: [...profile.stop],
+        ...(native && profile.tools.length > 0
+          ? { tools: [...profile.tools], toolChoice: 'auto' as const }
+          : {}),
         ...(signal ? { abortSignal: signal } : {}),
       });
     } catch (error) {
@@ -152,66 +218,142 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
     }
     usage.inputTokens += result.usage.inputTokens;
     usage.outputTokens += result.usage.outputTokens;
-    const text = result.text.split(IM_END).join('');
-    messages.push({ role: 'assistant', content: text });
+    const context = { turnIndex };
+    const reading = readTurn(
+      {
+        text: result.text,
+        finishReason: result.finishReason,
+        ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
+      },
+      context,
+    );
+    messages.push(reading.message);
     const turn: EpisodeTurn = {
       index: turnIndex,
-      text,
+      text: reading.text,
       finishReason: result.finishReason,
       usage: { ...result.usage },
       temperature,
       imagesAdded: [],
+      ...(droppedIndices.size > 0 ? { droppedImages: [...droppedIndices] } : {}),
       ...(result.logprobs ? { logprobs: result.logprobs } : {}),
     };
     turns.push(turn);
 
-    const parsed = parseToolCall(text);
     if (result.finishReason === 'abort') {
       stopReason = 'abort';
-    } else if (parsed.kind === 'none') {
+    } else if (reading.calls.length === 0) {
       stopReason = result.finishReason === 'length' ? 'max-tokens' : 'final-answer';
     } else {
-      const limitReached: EpisodeStopReason | undefined =
-        operationsAttempted >= limits.maxOperations
-          ? 'operation-limit'
-          : visualList.length > limits.maxImages
-            ? 'image-limit'
-            : result.usage.inputTokens + result.usage.outputTokens > limits.maxTotalTokens
-              ? 'token-limit'
-              : undefined;
-      operationsAttempted++;
-      const operation: EpisodeOperation = {
-        payload: parsed.payload,
-        executed: false,
-        valid: false,
-        ...(parsed.kind === 'call'
-          ? { name: parsed.call.name, arguments: parsed.call.arguments }
-          : parsed.name !== undefined
-            ? { name: parsed.name }
-            : {}),
-      };
-      turn.operation = operation;
-      if (limitReached !== undefined) {
-        stopReason = limitReached;
-      } else {
-        const outcome: ToolOutcome =
-          parsed.kind === 'call'
-            ? await executeToolCall(parsed.call, visualList, options.toolOptions)
-            : { ok: false, name: parsed.name ?? '', error: parsed.error };
+      const operations: EpisodeOperation[] = [];
+      const reports: OperationReport[] = [];
+      const added: ChatImage[] = [];
+      for (const parsed of reading.calls) {
+        const limitReached: EpisodeStopReason | undefined =
+          operationsAttempted >= limits.maxOperations
+            ? 'operation-limit'
+            : visualList.length + added.length > limits.maxImages
+              ? 'image-limit'
+              : result.usage.inputTokens + result.usage.outputTokens > limits.maxTotalTokens
+                ? 'token-limit'
+                : undefined;
+        operationsAttempted++;
+        const operation: EpisodeOperation = {
+          payload: parsed.payload,
+          executed: false,
+          valid: false,
+          ...(parsed.kind === 'call'
+            ? { name: parsed.call.name, arguments: parsed.call.arguments }
+            : parsed.name !== undefined
+              ? { name: parsed.name }
+              : {}),
+          ...(parsed.id !== undefined ? { toolCallId: parsed.id } : {}),
+        };
+        operations.push(operation);
+        if (limitReached !== undefined) {
+          stopReason = limitReached;
+          break;
+        }
+        const listLengthBefore = visualList.length + added.length;
+        let outcome: ToolOutcome;
+        if (parsed.kind === 'invalid') {
+          outcome = { ok: false, name: parsed.name ?? '', error: parsed.error };
+        } else {
+          const resolved: ResolvedOperation = profile.resolveOperation
+            ? profile.resolveOperation(parsed.call, {
+                turnIndex,
+                visualCount: listLengthBefore,
+              })
+            : { ok: true, call: parsed.call };
+          const target = resolved.ok ? droppedTarget(resolved.call, droppedIndices) : undefined;
+          if (!resolved.ok) {
+            outcome = { ok: false, name: parsed.call.name, error: resolved.error };
+          } else if (target !== undefined) {
+            const shown = Array.from({ length: listLengthBefore }, (_, index) => index + 1).filter(
+              (index) => !droppedIndices.has(index),
+            );
+            outcome = {
+              ok: false,
+              name: parsed.call.name,
+              error: droppedImageError(target, shown),
+            };
+          } else {
+            outcome = await executeToolCall(
+              resolved.call,
+              [...visualList, ...added.map((image): VisualInput => ({ type: 'image', image }))],
+              toolOptions,
+            );
+          }
+        }
         operation.executed = true;
         operation.valid = outcome.ok;
         if (outcome.ok) operationsValid++;
         else operation.error = outcome.error;
         onEvent?.({ type: 'operation-end', turnIndex, operation });
-        const observation = observationFor(profile, outcome, visualList.length);
-        if (visualList.length + observation.images.length > limits.maxImages) {
-          stopReason = 'image-limit';
-        } else {
-          const message: ChatMessage = { role: 'user', content: observation.content };
-          messages.push(message);
-          turn.observation = message;
-          turn.imagesAdded = observation.images;
-          for (const image of observation.images) visualList.push({ type: 'image', image });
+        const { observation, images } = observationFor(outcome, listLengthBefore);
+        reports.push({ observation, ...(parsed.id !== undefined ? { id: parsed.id } : {}) });
+        added.push(...images);
+      }
+      turn.operation = operations[0];
+      if (operations.length > 1) turn.operations = operations;
+      if (stopReason === undefined && visualList.length + added.length > limits.maxImages) {
+        stopReason = 'image-limit';
+      }
+      if (stopReason === undefined || (native && reports.length > 0)) {
+        // Native calls are all answered even when a limit ends the episode, so the chat stays
+        // a valid Chat Completions conversation; text protocols end without the observation.
+        const observationMessages = profile.observationMessages
+          ? profile.observationMessages(reports, context)
+          : [
+              {
+                role: 'user' as const,
+                content: concatenateObservations(
+                  reports,
+                  (input, turnContext) => profile.observation(input, turnContext),
+                  context,
+                ),
+              },
+            ];
+        if (stopReason === undefined || native) {
+          messages.push(...observationMessages);
+          turn.observation = observationMessages.at(-1);
+        }
+        if (stopReason === undefined) {
+          turn.imagesAdded = added;
+          // Each added image once, in order: the same frame may be selected twice.
+          const queue: (ChatImage | undefined)[] = [...added];
+          const firstIndex = visualList.length + 1;
+          for (const message of observationMessages) {
+            if (typeof message.content === 'string') continue;
+            for (const part of message.content) {
+              if (part.type !== 'image' || part.origin !== 'operation') continue;
+              const position = queue.indexOf(part.image);
+              if (position < 0) continue;
+              queue[position] = undefined;
+              tracked.push({ part, index: firstIndex + position });
+            }
+          }
+          for (const image of added) visualList.push({ type: 'image', image });
         }
       }
     }
@@ -229,5 +371,6 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
     stopReason: stopReason ?? 'abort',
     messages,
     usage,
+    imageHistory: describeImageHistory(imageHistory),
   };
 }

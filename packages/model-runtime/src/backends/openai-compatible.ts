@@ -16,7 +16,7 @@ import type {
   VisionLanguageModelV1,
 } from '../spec/language-model-v1.js';
 import { createLimiter } from './concurrency.js';
-import { toOpenAIMessages } from './openai-messages.js';
+import { type ImageDetail, toOpenAIMessages } from './openai-messages.js';
 
 export interface OpenAICompatibleModelOptions {
   /** e.g. `http://localhost:8000/v1` for vLLM. */
@@ -37,6 +37,11 @@ export interface OpenAICompatibleModelOptions {
   maxRetryDelayMs?: number;
   /** Per-request timeout. Default 600 000 ms (long visual reasoning turns). */
   timeoutMs?: number;
+  /**
+   * `image_url.detail` of every image: `high` matters for small details (V*) on hosted APIs that
+   * downscale otherwise; vLLM ignores it. Default: not sent.
+   */
+  imageDetail?: ImageDetail;
   /** Whether the server returns log-probabilities (vLLM and SGLang do). Default true. */
   supportsLogprobs?: boolean;
   /** Injected for tests and custom transports. */
@@ -185,7 +190,9 @@ function describe(error: unknown): string {
  * A `VisionLanguageModelV1` behind any OpenAI-compatible chat-completions server (vLLM, SGLang,
  * OpenAI itself, or `serve` of this package), on the official `openai` client. Retries 429, 5xx,
  * timeouts and connection failures with exponential backoff; other 4xx answers become a
- * `ModelRequestError`. `topK` is sent as vLLM's `top_k` extension.
+ * `ModelRequestError`. `topK` is sent as vLLM's `top_k` extension. With `tools`, the request
+ * carries `tools` and `tool_choice` and the reply's `tool_calls` come back as `toolCalls` (for vLLM
+ * serving Qwen2.5-VL: `--enable-auto-tool-choice --tool-call-parser hermes`).
  */
 export function createOpenAICompatibleModel(
   options: OpenAICompatibleModelOptions,
@@ -205,12 +212,21 @@ export function createOpenAICompatibleModel(
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const modelId = options.model;
+  const { imageDetail } = options;
+  if (imageDetail !== undefined && !['auto', 'low', 'high'].includes(imageDetail)) {
+    throw new InvalidGenerateOptionsError(
+      `imageDetail must be auto, low or high, got ${JSON.stringify(imageDetail)}`,
+    );
+  }
   const supportsLogprobs = options.supportsLogprobs ?? true;
 
   async function requestOnce(generate: GenerateOptionsV1): Promise<GenerateResultV1> {
     const body: Record<string, unknown> = {
       model: modelId,
-      messages: toOpenAIMessages(generate.messages),
+      messages: toOpenAIMessages(
+        generate.messages,
+        imageDetail !== undefined ? { imageDetail } : {},
+      ),
       ...(generate.temperature !== undefined ? { temperature: generate.temperature } : {}),
       ...(generate.topP !== undefined ? { top_p: generate.topP } : {}),
       ...(generate.topK !== undefined && generate.topK > 0 ? { top_k: generate.topK } : {}),
@@ -218,6 +234,9 @@ export function createOpenAICompatibleModel(
       ...(generate.stop && generate.stop.length > 0 ? { stop: generate.stop } : {}),
       ...(generate.seed !== undefined ? { seed: generate.seed } : {}),
       ...(generate.logprobs && supportsLogprobs ? { logprobs: true } : {}),
+      ...(generate.tools && generate.tools.length > 0
+        ? { tools: generate.tools, tool_choice: generate.toolChoice ?? 'auto' }
+        : {}),
     };
     // A controller per request, linked to the caller's (run-wide) signal and unlinked when the
     // request settles: handing the run signal itself to the client leaks one listener per request.
@@ -245,6 +264,18 @@ export function createOpenAICompatibleModel(
       token: entry.token,
       logprob: entry.logprob,
     }));
+    const toolCalls = (choice.message?.tool_calls ?? []).flatMap((call, position) =>
+      call.type === 'function' && call.function
+        ? [
+            {
+              // A server that leaves ids out still gets distinct ones to answer.
+              id: call.id || `call_${position}`,
+              name: call.function.name ?? '',
+              arguments: call.function.arguments ?? '',
+            },
+          ]
+        : [],
+    );
     return {
       text: choice.message?.content ?? '',
       finishReason: mapFinishReason(choice.finish_reason),
@@ -253,6 +284,7 @@ export function createOpenAICompatibleModel(
         outputTokens: completion.usage?.completion_tokens ?? 0,
       },
       ...(generate.logprobs && logprobs ? { logprobs } : {}),
+      ...(toolCalls.length > 0 ? { toolCalls } : {}),
     };
   }
 

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { solidColorPng } from '../image/png.js';
 import {
   createPromptProfile,
-  getPromptProfile,
   notoolProfile,
   pixelReasonerV1Profile,
   renderNousSystemPrompt,
 } from './profiles.js';
 import { renderQwenChat } from './qwen-chat-template.js';
 import { REFERENCE_TOOLS, type ToolFunctionSpec } from './reference-strings.js';
+import { getPromptProfile } from './registry.js';
 
 // Fixtures are verbatim reference data, extracted by script (not retyped):
 // - pixel-reasoner-v1-system.txt: Qwen-Agent's FN_CALL_TEMPLATE formatted with json.dumps of the

@@ -1,7 +1,8 @@
 import { dumpJsonLikePython } from '@pixel-reasoner/visual-ops';
-import { InvalidEpisodeInputError, UnknownProfileError } from '../errors.js';
-import type { ChatImage, ChatMessage, ChatPart } from '../spec/chat.js';
+import { InvalidEpisodeInputError } from '../errors.js';
+import type { ChatMessage, ChatPart } from '../spec/chat.js';
 import type { EpisodeMedia } from '../spec/episode.js';
+import type { ObservationInput, ToolProtocolHooks, TurnContext } from './protocol.js';
 import {
   cropObservationText,
   executionErrorObservationText,
@@ -17,27 +18,22 @@ import {
   VCOT_TEMPLATE,
 } from './reference-strings.js';
 
-/** What an executed (or refused) operation shows the model next. */
-export type ObservationInput =
-  | { kind: 'crop'; image: ChatImage }
-  | {
-      kind: 'frames';
-      frames: ChatImage[];
-      /** Length of the running visual list before the frames are added (a video counts once). */
-      listLengthBefore: number;
-    }
-  | { kind: 'error'; message: string };
+export type { ObservationInput } from './protocol.js';
 
 /**
  * How a family of models is prompted: system text with its tool block, the user turn, the
- * observation turns and the stop strings. Profiles are plain data plus pure functions, so the same
- * profile renders for HTTP backends, the local model and trajectory export.
+ * observation turns and the stop strings, plus (optionally) how its tool calls are read, mapped
+ * onto our operations and answered (`ToolProtocolHooks`). Profiles are plain data plus pure
+ * functions, so the same profile renders for HTTP backends, the local model and trajectory export.
  */
-export interface PromptProfile {
+export interface PromptProfile extends ToolProtocolHooks {
   readonly id: string;
   /** The full system message text, tool block included. */
   readonly systemPrompt: string;
-  /** Tools listed in the system prompt (empty for `notool`). */
+  /**
+   * Tools the model is offered: listed in the system prompt for text protocols, sent in the
+   * request for `toolProtocol: 'native'` (empty for `notool`).
+   */
   readonly tools: readonly ToolFunctionSpec[];
   readonly stop: readonly string[];
   /** The user turn's text: the question followed by the profile's instructions. */
@@ -45,7 +41,7 @@ export interface PromptProfile {
   /** System message plus the user turn (media first, then the text). */
   initialMessages(input: { question: string; media: readonly EpisodeMedia[] }): ChatMessage[];
   /** The content of the user turn that reports an operation's result. */
-  observation(input: ObservationInput): ChatPart[];
+  observation(input: ObservationInput, context?: TurnContext): ChatPart[];
 }
 
 /**
@@ -79,7 +75,8 @@ function mediaParts(media: readonly EpisodeMedia[]): ChatPart[] {
   });
 }
 
-function referenceObservation(input: ObservationInput): ChatPart[] {
+/** The reference observation turn: the crop or frames text with its images, or the execution error. */
+export function referenceObservation(input: ObservationInput): ChatPart[] {
   if (input.kind === 'crop') {
     return [
       { type: 'text', text: cropObservationText(input.image) },
@@ -109,28 +106,45 @@ function referenceObservation(input: ObservationInput): ChatPart[] {
   return [{ type: 'text', text: executionErrorObservationText(input.message) }];
 }
 
-export interface PromptProfileOptions {
+export interface PromptProfileOptions extends ToolProtocolHooks {
   id: string;
   tools: readonly ToolFunctionSpec[];
   /** Text added after the question and its `\n\n` separator (`templates[sys]` of the reference). */
   instruction: string;
   baseSystem?: string;
+  /** The whole system text, instead of `baseSystem` plus the Nous tool block of `tools`. */
+  systemPrompt?: string;
+  /** The user turn's text, instead of question + `\n\n` + `instruction`. */
+  userText?: (question: string) => string;
+  /** The observation turn's content, instead of the reference's texts. */
+  observation?: (input: ObservationInput, context?: TurnContext) => ChatPart[];
   stop?: readonly string[];
 }
 
 /** A profile following the reference's layout with other tools or instructions. */
 export function createPromptProfile(options: PromptProfileOptions): PromptProfile {
-  const systemPrompt = renderNousSystemPrompt(
-    options.baseSystem ?? REFERENCE_SYSTEM_TEXT,
-    options.tools,
-  );
-  const userText = (question: string) =>
-    `${question}${QUESTION_TEMPLATE_SEPARATOR}${options.instruction}`;
+  const {
+    id,
+    tools,
+    instruction,
+    baseSystem,
+    systemPrompt: systemOverride,
+    userText: userTextOverride,
+    observation,
+    stop,
+    ...hooks
+  } = options;
+  const systemPrompt =
+    systemOverride ?? renderNousSystemPrompt(baseSystem ?? REFERENCE_SYSTEM_TEXT, tools);
+  const userText =
+    userTextOverride ??
+    ((question: string) => `${question}${QUESTION_TEMPLATE_SEPARATOR}${instruction}`);
   return {
-    id: options.id,
+    ...hooks,
+    id,
     systemPrompt,
-    tools: options.tools,
-    stop: options.stop ?? REFERENCE_STOP_STRINGS,
+    tools,
+    stop: stop ?? REFERENCE_STOP_STRINGS,
     userText,
     initialMessages({ question, media }) {
       return [
@@ -141,7 +155,7 @@ export function createPromptProfile(options: PromptProfileOptions): PromptProfil
         },
       ];
     },
-    observation: referenceObservation,
+    observation: observation ?? referenceObservation,
   };
 }
 
@@ -161,15 +175,3 @@ export const notoolProfile: PromptProfile = createPromptProfile({
   tools: [],
   instruction: NOTOOL_TEMPLATE,
 });
-
-const BUILT_IN_PROFILES: Record<string, PromptProfile> = {
-  [pixelReasonerV1Profile.id]: pixelReasonerV1Profile,
-  [notoolProfile.id]: notoolProfile,
-};
-
-/** A built-in profile by id (`pixel-reasoner-v1` or `notool`). */
-export function getPromptProfile(id: string): PromptProfile {
-  const profile = BUILT_IN_PROFILES[id];
-  if (profile === undefined) throw new UnknownProfileError(id, Object.keys(BUILT_IN_PROFILES));
-  return profile;
-}

@@ -40,7 +40,25 @@ export type ChatPart = TextPart | ImagePart | VideoPart;
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
+/** One native function call of an assistant turn. */
+export interface ToolCallV1 {
+  /** The id the server gave the call; the `tool` message answering it repeats it. */
+  id: string;
+  name: string;
+  /** The arguments exactly as the model wrote them (JSON text, possibly malformed). */
+  arguments: string;
+}
+
 export interface ChatMessage {
   role: ChatRole;
   content: string | ChatPart[];
+  /** An assistant turn's native function calls. */
+  toolCalls?: ToolCallV1[];
+  /**
+   * Set on a user-role message that is the result of the native call with this id. OpenAI-compatible
+   * backends send it as a `tool` message (text only: Chat Completions tool messages carry no
+   * images); chat templates without tool roles render it as the user turn it is (Qwen's templates
+   * put tool responses in user turns too).
+   */
+  toolCallId?: string;
 }

@@ -35,6 +35,20 @@ export interface EpisodeLimits {
   maxTokensPerTurn?: number;
 }
 
+/**
+ * Which images each request shows. Input media are always shown; operation outputs that are not
+ * are replaced by a short text naming their `target_image` index, and a crop of one of them gets
+ * an error observation.
+ * - `keep-all`: every image stays (the reference; the default).
+ * - `last`: the inputs plus the `count` most recent operation images (the HF demo keeps 1).
+ * - `cap`: at most `maxImages` images per request, inputs included (a video's frames each
+ *   count); the oldest operation images go first.
+ */
+export type ImageHistoryPolicy =
+  | { kind: 'keep-all' }
+  | { kind: 'last'; count: number }
+  | { kind: 'cap'; maxImages: number };
+
 export type EpisodeStopReason =
   /** The last turn does not end with a tool call. */
   | 'final-answer'
@@ -58,6 +72,8 @@ export interface EpisodeOperation {
   valid: boolean;
   /** The reference error text shown to the model, when it failed. */
   error?: string;
+  /** The id of a native function call (answered by a `tool` message with this id). */
+  toolCallId?: string;
 }
 
 export interface EpisodeTurn {
@@ -67,7 +83,12 @@ export interface EpisodeTurn {
   finishReason: FinishReasonV1;
   usage: { inputTokens: number; outputTokens: number };
   temperature: number;
+  /** The turn's (first) operation. */
   operation?: EpisodeOperation;
+  /** Every operation of a turn that made several native calls, in order (the first is `operation`). */
+  operations?: EpisodeOperation[];
+  /** `target_image` indices the image-history policy left out of this turn's request. */
+  droppedImages?: number[];
   /** Images the operation added to the running visual list. */
   imagesAdded: ChatImage[];
   /** The observation turn appended after this one, if any. */
@@ -88,7 +109,9 @@ export interface EpisodeResult {
   /** At least one valid operation (the paper's pixel-space reasoning indicator). */
   usedPixelReasoning: boolean;
   stopReason: EpisodeStopReason;
-  /** The whole chat: system, user, then assistant and observation turns. */
+  /** The whole chat: system, user, then assistant and observation turns (every image kept). */
   messages: ChatMessage[];
+  /** The image-history policy the requests were built with (`keep-all`, `last:K`, `cap:N`). */
+  imageHistory?: string;
   usage: { inputTokens: number; outputTokens: number };
 }

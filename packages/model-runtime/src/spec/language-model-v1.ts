@@ -1,4 +1,13 @@
-import type { ChatMessage } from './chat.js';
+import type { ChatMessage, ToolCallV1 } from './chat.js';
+
+/**
+ * A function tool offered to a model with native function calling (the OpenAI `tools` entry).
+ * `@pixel-reasoner/visual-ops` `ToolSpec`s are of this shape.
+ */
+export interface FunctionToolV1 {
+  type: 'function';
+  function: { name: string; description: string; parameters: Readonly<Record<string, unknown>> };
+}
 
 /** Sampling and control options of one generation call. */
 export interface GenerateOptionsV1 {
@@ -15,6 +24,14 @@ export interface GenerateOptionsV1 {
   /** Ask for per-token log-probabilities (honoured when `supportsLogprobs`). */
   logprobs?: boolean;
   abortSignal?: AbortSignal;
+  /**
+   * Tools for native function calling. Backends that support it send them (OpenAI `tools`) and
+   * return the model's calls in `toolCalls`; backends without it ignore them, and the model can
+   * still write calls as text.
+   */
+  tools?: readonly FunctionToolV1[];
+  /** `auto` (the model decides) or `none`; sent only with `tools`. Default `auto`. */
+  toolChoice?: 'auto' | 'none';
 }
 
 export interface TokenLogprobV1 {
@@ -33,6 +50,8 @@ export interface GenerateResultV1 {
   usage: { inputTokens: number; outputTokens: number };
   /** One entry per generated token, present when log-probabilities were asked for and supported. */
   logprobs?: TokenLogprobV1[];
+  /** Native function calls of this turn, in order (present only when the backend returned some). */
+  toolCalls?: ToolCallV1[];
 }
 
 /**

@@ -50,8 +50,20 @@ export function parseToolCall(
   options: { knownTools?: readonly string[] } = {},
 ): ToolCallParseResult {
   if (!endsWithToolCall(text)) return { kind: 'none' };
-  const knownTools = options.knownTools ?? REFERENCE_TOOL_NAMES;
   const payload = lastToolCallPayload(text.split(IM_END).join(''));
+  return parseToolCallPayload(payload, options);
+}
+
+/**
+ * The text inside a `<tool_call>` block read as the reference reads it: JSON-parse it, then look
+ * up `name`, `arguments` and the operation; each failure becomes the Python exception text the
+ * reference would show. Never throws.
+ */
+export function parseToolCallPayload(
+  payload: string,
+  options: { knownTools?: readonly string[] } = {},
+): Exclude<ToolCallParseResult, { kind: 'none' }> {
+  const knownTools = options.knownTools ?? REFERENCE_TOOL_NAMES;
   const parsed = parseJsonLikePython(payload);
   if (!parsed.ok) return { kind: 'invalid', error: parsed.error, payload };
   const value = parsed.value;
