@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import {
+  describeImageHistory,
   type EpisodeLimits,
   type EpisodeSampling,
   type EpisodeTurn,
   getPromptProfile,
+  type ImageHistoryPolicy,
   type PromptProfile,
   REFERENCE_LIMITS,
   redactSecrets,
@@ -64,6 +66,13 @@ export interface RunBenchmarksOptions {
   sampling?: EpisodeSampling;
   limits?: EpisodeLimits;
   toolOptions?: ExecuteToolOptions;
+  /** Which operation images each request shows (default `keep-all`); recorded and pinned. */
+  imageHistory?: ImageHistoryPolicy;
+  /**
+   * Settings of the model backend's requests that can move scores (say `imageDetail`,
+   * `timeoutMs`), recorded in summary.json as `request.*` and pinned in run.json. Never a secret.
+   */
+  requestSettings?: Record<string, string | number | boolean | null>;
   /** Items per benchmark whose images are kept under media/ for the trajectory viewer (default 20). */
   trajectoryImages?: number;
   /** Trajectories shown per benchmark in report.html (default 12). */
@@ -113,8 +122,8 @@ function protocolSettings(
   provenance: RunProvenance,
 ): BenchmarkSettings {
   const sampling = options.sampling ?? {};
-  const limits = { ...REFERENCE_LIMITS, ...options.limits };
-  const tools = { ...REFERENCE_EVAL_OPTIONS, ...toolOptionsOf(options) };
+  const limits = { ...REFERENCE_LIMITS, ...profile.limits, ...options.limits };
+  const tools = { ...REFERENCE_EVAL_OPTIONS, ...profile.toolOptions, ...toolOptionsOf(options) };
   const repeats = options.repeats ?? 1;
   const settings: BenchmarkSettings = {
     model: options.model.modelId,
@@ -128,8 +137,8 @@ function protocolSettings(
     'limits.maxImages': limits.maxImages,
     'limits.maxTotalTokens': limits.maxTotalTokens,
     'limits.maxTokensPerTurn': limits.maxTokensPerTurn,
-    // The agent loop keeps every image of the episode in context (no pruning of earlier crops).
-    imageHistory: 'keep-all',
+    imageHistory: describeImageHistory(options.imageHistory),
+    toolProtocol: profile.toolProtocol ?? 'text',
     optionOrder: describeOptionOrder(options.optionOrder ?? { kind: 'original' }),
     answerMatching: 'letter or option text',
     repeats,
@@ -141,6 +150,9 @@ function protocolSettings(
     'provenance.gitCommit': provenance.gitCommit,
   };
   for (const [key, value] of Object.entries(tools)) settings[`tools.${key}`] = value ?? null;
+  for (const [key, value] of Object.entries(options.requestSettings ?? {})) {
+    settings[`request.${key}`] = value;
+  }
   for (const [name, version] of Object.entries(provenance.packages)) {
     settings[`version.${name}`] = version;
   }
@@ -311,8 +323,8 @@ function errorText(error: unknown): string {
 /** The run settings pinned in the output folder (see `pinRunSettings`). */
 function requestedSettings(options: RunBenchmarksOptions, profile: PromptProfile): RunSettings {
   const sampling = options.sampling ?? {};
-  const limits = { ...REFERENCE_LIMITS, ...options.limits };
-  const tools = { ...REFERENCE_EVAL_OPTIONS, ...toolOptionsOf(options) };
+  const limits = { ...REFERENCE_LIMITS, ...profile.limits, ...options.limits };
+  const tools = { ...REFERENCE_EVAL_OPTIONS, ...profile.toolOptions, ...toolOptionsOf(options) };
   const run: RunSettings['run'] = {
     'sampling.temperature': sampling.temperature ?? 0,
     'sampling.laterTurnTemperature': sampling.laterTurnTemperature ?? sampling.temperature ?? 0,
@@ -325,6 +337,11 @@ function requestedSettings(options: RunBenchmarksOptions, profile: PromptProfile
   const order = options.optionOrder ?? { kind: 'original' };
   // Only when set, so folders written before option orders existed still resume.
   if (order.kind !== 'original') run['protocol.optionOrder'] = describeOptionOrder(order);
+  const imageHistory = describeImageHistory(options.imageHistory);
+  if (imageHistory !== 'keep-all') run['protocol.imageHistory'] = imageHistory;
+  for (const [key, value] of Object.entries(options.requestSettings ?? {})) {
+    run[`request.${key}`] = value;
+  }
   return {
     model: options.model.modelId,
     profile: profile.id,
@@ -472,6 +489,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
           sampling,
           limits: options.limits,
           toolOptions,
+          ...(options.imageHistory ? { imageHistory: options.imageHistory } : {}),
           signal: options.signal,
           onEvent: (event) => {
             if (event.type === 'turn-end') turns.push(event.turn);
