@@ -1,9 +1,18 @@
 import { parseArgs } from 'node:util';
 import { type OptionOrder, parseOptionOrder } from '@pixel-reasoner/eval-benchmarks';
+import {
+  type ImageDetail,
+  type ImageHistoryPolicy,
+  listPromptProfiles,
+  parseImageHistory,
+} from '@pixel-reasoner/model-runtime';
 import { CliUsageError } from './errors.js';
 
-export const PROFILES = ['pixel-reasoner-v1', 'notool'] as const;
-export type ProfileId = (typeof PROFILES)[number];
+/** Every registered prompt profile (`--profile`). */
+export const PROFILES: readonly string[] = listPromptProfiles();
+export type ProfileId = string;
+
+export const IMAGE_DETAILS = ['auto', 'low', 'high'] as const;
 
 export const TF_BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type TfBackend = (typeof TF_BACKENDS)[number];
@@ -32,6 +41,18 @@ export interface EvalCliOptions {
   seed?: number;
   temperature?: number;
   topP?: number;
+  /** `--api-key`; else `OPENAI_API_KEY`. Never recorded. */
+  apiKey?: string;
+  /** `--detail`: `image_url.detail` of every image. */
+  imageDetail?: ImageDetail;
+  /** `--request-timeout` in milliseconds. */
+  requestTimeoutMs?: number;
+  /** `--image-history`: keep-all (default), last:K or cap:N. */
+  imageHistory?: ImageHistoryPolicy;
+  /** `--min-pixels` / `--max-pixels`: smart-resize budget of input images. */
+  inputPixels?: { minPixels?: number; maxPixels?: number };
+  /** `--crop-min-pixels` / `--crop-max-pixels`: budget of operation outputs. */
+  cropPixels?: { minPixels?: number; maxPixels?: number };
   counterfactual: 'none' | 'blank-crops';
   progress: boolean;
   help: boolean;
@@ -75,9 +96,15 @@ Model:
   --model PATH                  a local TinyVLM checkpoint folder
   --model openai:BASE_URL       an OpenAI-compatible server (vLLM, SGLang, pixel-reasoner serve)
   --model-name NAME             the served model name (required with openai:)
+  --api-key KEY                 API key of the server (default: the OPENAI_API_KEY environment
+                                variable, else EMPTY); never written to any output file
+  --request-timeout MS          per-request timeout in milliseconds (default 600000)
+  --detail LEVEL                image_url detail: auto, low or high (high keeps V* details on
+                                hosted APIs; default not sent)
 
 Options:
-  --profile ID                  pixel-reasoner-v1 (default) or notool
+  --profile ID                  prompt and tool protocol: ${listPromptProfiles().join(', ')}
+                                (default pixel-reasoner-v1; openai-tools uses native function calling)
   --concurrency N               episodes in flight (default 4)
   --limit N                     first N items of each benchmark
   --shard I/N                   run shard I of N (0-based), e.g. 0/4
@@ -95,6 +122,13 @@ Protocol (everything here is recorded in summary.json and the reports):
   --seed N                      sampling seed (default none; 0 with --repeats)
   --temperature T               sampling temperature (default 0, greedy)
   --top-p P                     nucleus sampling
+  --image-history POLICY        images each request shows: keep-all (default), last:K (inputs plus
+                                the K newest operation images) or cap:N (at most N images)
+  --min-pixels N, --max-pixels N
+                                smart-resize budget of input images (default 200704..6272000)
+  --crop-min-pixels N, --crop-max-pixels N
+                                budget of operation outputs (default: the profile's, else
+                                200704..4014080)
   --counterfactual MODE         none (default) or blank-crops: operations return a blank image of
                                 the same size, to tell whether the tools help
   --no-progress                 no progress bar or progress lines
@@ -303,7 +337,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
     model = { kind: 'checkpoint', path: values.model };
   }
   const profile = values.profile ?? 'pixel-reasoner-v1';
-  if (!(PROFILES as readonly string[]).includes(profile)) {
+  if (!PROFILES.includes(profile)) {
     throw new CliUsageError(`--profile must be one of ${PROFILES.join(', ')}, got "${profile}"`);
   }
   const backend = values.backend;
@@ -329,10 +363,59 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
       `--counterfactual must be none or blank-crops, got "${counterfactual}"`,
     );
   }
+  if (model.kind !== 'openai') {
+    for (const flag of ['api-key', 'detail', 'request-timeout'] as const) {
+      if (values[flag] !== undefined) {
+        throw new CliUsageError(`--${flag} only applies to --model openai:BASE_URL`);
+      }
+    }
+  }
+  const detail = values.detail;
+  if (detail !== undefined && !(IMAGE_DETAILS as readonly string[]).includes(detail)) {
+    throw new CliUsageError(`--detail must be one of ${IMAGE_DETAILS.join(', ')}, got "${detail}"`);
+  }
+  let imageHistory: ImageHistoryPolicy | undefined;
+  if (values['image-history'] !== undefined) {
+    try {
+      imageHistory = parseImageHistory(values['image-history']);
+    } catch {
+      throw new CliUsageError(
+        `--image-history must be keep-all, last:K (K ≥ 0) or cap:N (N ≥ 1), got "${values['image-history']}"`,
+      );
+    }
+  }
+  const budget = (
+    minFlag: 'min-pixels' | 'crop-min-pixels',
+    maxFlag: 'max-pixels' | 'crop-max-pixels',
+  ) => {
+    const minimum =
+      values[minFlag] === undefined ? undefined : positiveInteger(minFlag, values[minFlag], 1);
+    const maximum =
+      values[maxFlag] === undefined ? undefined : positiveInteger(maxFlag, values[maxFlag], 1);
+    if (minimum !== undefined && maximum !== undefined && minimum > maximum) {
+      throw new CliUsageError(`--${minFlag} ${minimum} is above --${maxFlag} ${maximum}`);
+    }
+    return minimum === undefined && maximum === undefined
+      ? undefined
+      : {
+          ...(minimum !== undefined ? { minPixels: minimum } : {}),
+          ...(maximum !== undefined ? { maxPixels: maximum } : {}),
+        };
+  };
+  const inputPixels = budget('min-pixels', 'max-pixels');
+  const cropPixels = budget('crop-min-pixels', 'crop-max-pixels');
   return {
     benchmarks,
     model,
-    profile: profile as ProfileId,
+    profile,
+    ...(values['api-key'] !== undefined ? { apiKey: values['api-key'] } : {}),
+    ...(detail !== undefined ? { imageDetail: detail as ImageDetail } : {}),
+    ...(values['request-timeout'] !== undefined
+      ? { requestTimeoutMs: positiveInteger('request-timeout', values['request-timeout'], 1) }
+      : {}),
+    ...(imageHistory !== undefined ? { imageHistory } : {}),
+    ...(inputPixels !== undefined ? { inputPixels } : {}),
+    ...(cropPixels !== undefined ? { cropPixels } : {}),
     concurrency:
       values.concurrency === undefined ? 4 : positiveInteger('concurrency', values.concurrency, 1),
     ...(values.limit === undefined ? {} : { limit: positiveInteger('limit', values.limit, 0) }),
@@ -392,6 +475,14 @@ const OPTIONS = {
   temperature: { type: 'string' },
   'top-p': { type: 'string' },
   counterfactual: { type: 'string' },
+  'api-key': { type: 'string' },
+  detail: { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'image-history': { type: 'string' },
+  'min-pixels': { type: 'string' },
+  'max-pixels': { type: 'string' },
+  'crop-min-pixels': { type: 'string' },
+  'crop-max-pixels': { type: 'string' },
   'no-progress': { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

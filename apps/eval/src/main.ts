@@ -36,7 +36,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     listBenchmarks({ stdout: (text) => process.stdout.write(text) });
     return 0;
   }
-  const redact = (text: string) => redactSecrets(text, [process.env.OPENAI_API_KEY]);
+  const redact = (text: string) =>
+    redactSecrets(text, [process.env.OPENAI_API_KEY, options.apiKey]);
   // Ctrl-C stops handing out items; finished ones are already on disk for the next run.
   const controller = new AbortController();
   const onSignal = () => controller.abort();

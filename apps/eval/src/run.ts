@@ -17,6 +17,7 @@ import {
   checkOpenAICompatibleServer,
   createOpenAICompatibleModel,
   getPromptProfile,
+  type ImageDetail,
   redactSecrets,
   type VisionLanguageModelV1,
 } from '@pixel-reasoner/model-runtime';
@@ -26,13 +27,22 @@ import { CliUsageError } from './errors.js';
 /** A model for the `--model` flag: an OpenAI-compatible client, or a TinyVLM checkpoint. */
 export async function createModel(
   flag: ModelFlag,
-  options: { backend?: TfBackend; concurrency?: number; fetch?: typeof globalThis.fetch } = {},
+  options: {
+    backend?: TfBackend;
+    concurrency?: number;
+    fetch?: typeof globalThis.fetch;
+    /** Default `OPENAI_API_KEY`, else `EMPTY`. */
+    apiKey?: string;
+    imageDetail?: ImageDetail;
+    timeoutMs?: number;
+  } = {},
 ): Promise<VisionLanguageModelV1> {
   if (flag.kind === 'openai') {
     // One GET /models first: a dead server or a wrong model name stops here, not per item.
     await checkOpenAICompatibleServer({
       baseURL: flag.baseURL,
       model: flag.modelName,
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     return createOpenAICompatibleModel({
@@ -40,6 +50,9 @@ export async function createModel(
       baseURL: flag.baseURL,
       model: flag.modelName,
       maxConcurrency: options.concurrency,
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+      ...(options.imageDetail !== undefined ? { imageDetail: options.imageDetail } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
   }
   // The tfjs side loads only for checkpoints, so HTTP runs never initialise a backend.
@@ -136,6 +149,7 @@ export async function runEvalCli(
       return benchmarksFromSpec(spec, {
         proceduralItemsPerFamily: options.proceduralItemsPerFamily,
         proceduralStartSeed: options.proceduralStartSeed,
+        ...(options.inputPixels ? { media: { inputPixels: options.inputPixels } } : {}),
       });
     } catch (error) {
       if (EvalBenchmarksError.isInstance(error))
@@ -143,7 +157,7 @@ export async function runEvalCli(
       throw error;
     }
   });
-  const secrets = [process.env.OPENAI_API_KEY];
+  const secrets = [process.env.OPENAI_API_KEY, options.apiKey];
   const redact = (text: string) => redactSecrets(text, secrets);
   const appVersion = (
     JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -154,7 +168,15 @@ export async function runEvalCli(
     backend: options.backend,
     concurrency: options.concurrency,
     ...(io.fetch ? { fetch: io.fetch } : {}),
+    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    ...(options.imageDetail !== undefined ? { imageDetail: options.imageDetail } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
   });
+  // Settings of the HTTP requests that can move scores; the key is never among them.
+  const requestSettings: Record<string, string | number> = {
+    ...(options.imageDetail !== undefined ? { imageDetail: options.imageDetail } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
+  };
   const result = await runBenchmarks({
     model,
     benchmarks,
@@ -166,6 +188,20 @@ export async function runEvalCli(
     optionOrder: options.optionOrder,
     repeats: options.repeats,
     counterfactual: options.counterfactual,
+    ...(options.imageHistory ? { imageHistory: options.imageHistory } : {}),
+    ...(Object.keys(requestSettings).length > 0 ? { requestSettings } : {}),
+    ...(options.cropPixels
+      ? {
+          toolOptions: {
+            ...(options.cropPixels.minPixels !== undefined
+              ? { cropMinPixels: options.cropPixels.minPixels }
+              : {}),
+            ...(options.cropPixels.maxPixels !== undefined
+              ? { cropMaxPixels: options.cropPixels.maxPixels }
+              : {}),
+          },
+        }
+      : {}),
     ...(options.temperature !== undefined ||
     options.topP !== undefined ||
     options.seed !== undefined

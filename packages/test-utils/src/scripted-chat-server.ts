@@ -33,6 +33,8 @@ export interface ScriptedChatServer {
   url: string;
   /** Every chat-completions request body, in arrival order. */
   readonly requests: ScriptedChatRequest['body'][];
+  /** The `authorization` header of every request (models listing included), in arrival order. */
+  readonly authorizations: string[];
   close(): Promise<void>;
 }
 
@@ -52,8 +54,10 @@ export async function startScriptedChatServer(
   options: ScriptedChatServerOptions,
 ): Promise<ScriptedChatServer> {
   const requests: ScriptedChatRequest['body'][] = [];
+  const authorizations: string[] = [];
   let served = 0;
   const server = createServer((request, response) => {
+    authorizations.push(request.headers.authorization ?? '');
     const send = (status: number, value: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(value));
@@ -107,6 +111,7 @@ export async function startScriptedChatServer(
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    authorizations,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
