@@ -190,3 +190,95 @@ describe('serve under mixed load (functional; timings are in bench/serve-load.mj
     }
   });
 });
+
+describe('serve: generations run one at a time by default', () => {
+  /** A model that takes `delayMs` per call and records how many calls overlapped. */
+  function overlapModel(delayMs: number) {
+    const state = { inFlight: 0, most: 0, calls: 0 };
+    const model: VisionLanguageModelV1 = {
+      specificationVersion: 'v1',
+      provider: 'test',
+      modelId: 'slow',
+      supportsLogprobs: false,
+      async doGenerate() {
+        state.calls += 1;
+        state.inFlight += 1;
+        state.most = Math.max(state.most, state.inFlight);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        state.inFlight -= 1;
+        return { text: 'ok', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 } };
+      },
+    };
+    return { model, state };
+  }
+  const askSlow = { model: 'slow', messages: [{ role: 'user', content: 'x' }] };
+
+  it('queues concurrent requests in arrival order and answers them all', async () => {
+    const { model, state } = overlapModel(20);
+    const running = await serve({ model, log: () => {} });
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 6 }, () => post(running.url, askSlow).then((r) => r.status)),
+      );
+      expect(statuses).toEqual(Array(6).fill(200));
+      expect(state.most).toBe(1);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('runs up to generationConcurrency at once when asked', async () => {
+    const { model, state } = overlapModel(50);
+    const running = await serve({ model, generationConcurrency: 3, log: () => {} });
+    try {
+      await Promise.all(Array.from({ length: 6 }, () => post(running.url, askSlow)));
+      expect(state.most).toBe(3);
+    } finally {
+      await running.close();
+    }
+    await expect(serve({ model, generationConcurrency: 0 })).rejects.toThrow(
+      /generationConcurrency must be an integer ≥ 1, got 0/,
+    );
+  });
+
+  it('skips the generation of a client that left while it waited', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const model: VisionLanguageModelV1 = {
+      specificationVersion: 'v1',
+      provider: 'test',
+      modelId: 'slow',
+      supportsLogprobs: false,
+      async doGenerate() {
+        calls += 1;
+        await gate;
+        return { text: 'ok', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 } };
+      },
+    };
+    const running = await serve({ model, log: () => {} });
+    try {
+      const first = post(running.url, askSlow);
+      while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const leaving = new AbortController();
+      const second = fetch(`${running.url}/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify(askSlow),
+        signal: leaving.signal,
+      }).catch(() => 'aborted');
+      // Time for the second request to arrive and queue behind the first (which is held).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      leaving.abort();
+      expect(await second).toBe('aborted');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      release();
+      expect((await first).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(calls).toBe(1);
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLimiter } from '../backends/concurrency.js';
 import { InvalidGenerateOptionsError, ModelRuntimeError } from '../errors.js';
 import { imageFromDataUrl } from '../image/image-data.js';
 import type { ChatMessage, ChatPart, ImagePart } from '../spec/chat.js';
 import type { GenerateOptionsV1, VisionLanguageModelV1 } from '../spec/language-model-v1.js';
+import { BodyParser } from './body-parser.js';
 
 export interface ServeOptions {
   model: VisionLanguageModelV1;
@@ -26,6 +28,19 @@ export interface ServeOptions {
    * stall the other requests. `maxBytesPerToken` is the longest token of the tokenizer in bytes.
    */
   promptBound?: { maxTokens: number; maxBytesPerToken: number };
+  /**
+   * Generations run at once (default 1); the others wait in arrival order. A model in this
+   * process computes on its one thread, so running requests one after another finishes each as
+   * early as possible (interleaved, every request would take as long as all of them) and holds one
+   * prompt's activations at a time. Raise it for models that compute elsewhere (worker pools,
+   * remote servers).
+   */
+  generationConcurrency?: number;
+  /**
+   * Bodies of at least this many bytes are decoded and parsed in a worker thread, so a
+   * multi-megabyte request does not hold up the others (default 1 MiB).
+   */
+  offThreadParseBytes?: number;
   /** Where the causes of refused (4xx from the model) and failed (500) requests go. Default stderr. */
   log?: (line: string) => void;
 }
@@ -115,19 +130,6 @@ export function clientErrorFromModel(
   if (!(error instanceof Error)) return undefined;
   const type = CLIENT_ERROR_TYPES[error.name];
   return type === undefined ? undefined : { type, message: `${error.name}: ${error.message}` };
-}
-
-function textBytes(messages: readonly ChatMessage[]): number {
-  let bytes = 0;
-  for (const message of messages) {
-    if (typeof message.content === 'string') bytes += Buffer.byteLength(message.content);
-    else {
-      for (const part of message.content) {
-        if (part.type === 'text') bytes += Buffer.byteLength(part.text);
-      }
-    }
-  }
-  return bytes;
 }
 
 interface ParseLimits {
@@ -291,38 +293,51 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const limits: ParseLimits = { maxImagePixels: options.maxImagePixels ?? 50_000_000 };
   const log = options.log ?? ((line: string) => console.error(line));
+  const generationConcurrency = options.generationConcurrency ?? 1;
+  if (!(Number.isInteger(generationConcurrency) && generationConcurrency >= 1)) {
+    throw new InvalidGenerateOptionsError(
+      `generationConcurrency must be an integer ≥ 1, got ${generationConcurrency}`,
+    );
+  }
+  const generationSlot = createLimiter(generationConcurrency);
+  const bound = options.promptBound;
+  const bodyParser = new BodyParser({
+    offThreadBytes: options.offThreadParseBytes ?? 1024 * 1024,
+    maxTextBytes: bound ? bound.maxTokens * bound.maxBytesPerToken : Number.POSITIVE_INFINITY,
+  });
   const created = Math.floor(Date.now() / 1000);
 
   async function handleCompletion(request: IncomingMessage, response: ServerResponse) {
     const raw = await readBody(request, maxBodyBytes);
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw invalid('request body is not valid JSON');
+    const parsed = await bodyParser.parse(raw);
+    if (parsed.kind === 'invalid-json') throw invalid('request body is not valid JSON');
+    if (parsed.kind === 'too-long') {
+      const bound = options.promptBound!;
+      throw new RequestError(
+        400,
+        'context_length_exceeded',
+        `the prompt has ${parsed.textBytes} bytes of text, more than ${bound.maxTokens} tokens of at most ${bound.maxBytesPerToken} bytes each can hold; the model's context is ${bound.maxTokens} tokens`,
+      );
     }
+    const body = parsed.value;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw invalid('request body must be a JSON object');
     }
     const generate = parseRequest(body as Record<string, unknown>, model.modelId, limits);
-    const bound = options.promptBound;
-    if (bound !== undefined) {
-      const bytes = textBytes(generate.messages);
-      if (bytes > bound.maxTokens * bound.maxBytesPerToken) {
-        throw new RequestError(
-          400,
-          'context_length_exceeded',
-          `the prompt has ${bytes} bytes of text, more than ${bound.maxTokens} tokens of at most ${bound.maxBytesPerToken} bytes each can hold; the model's context is ${bound.maxTokens} tokens`,
-        );
-      }
-    }
     const controller = new AbortController();
     response.on('close', () => {
       if (!response.writableEnded) controller.abort();
     });
     let result: Awaited<ReturnType<VisionLanguageModelV1['doGenerate']>>;
     try {
-      result = await model.doGenerate({ ...generate, abortSignal: controller.signal });
+      const generated = await generationSlot(async () =>
+        // A client that left while its request waited is not worth generating for.
+        controller.signal.aborted
+          ? undefined
+          : model.doGenerate({ ...generate, abortSignal: controller.signal }),
+      );
+      if (generated === undefined) return;
+      result = generated;
     } catch (error) {
       if (error instanceof InvalidGenerateOptionsError) throw invalid(error.message);
       const refused = clientErrorFromModel(error);
@@ -415,7 +430,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          void bodyParser.close().then(() => (error ? reject(error) : resolve()), reject);
+        });
         server.closeAllConnections();
       }),
   };
