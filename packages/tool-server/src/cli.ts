@@ -1,4 +1,5 @@
 // `pixel-reasoner-tool-server`: the verl-tool tool-server protocol in front of our visual operations.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   type BoxMode,
@@ -30,7 +31,15 @@ Serves POST /get_observation (verl-tool's tool-server protocol, tool type pixel_
   --ttl-seconds        evict a trajectory idle this long (default 900)
   --max-state-mb       image memory kept over all trajectories (default 4096)
   --max-images         visual list length per trajectory (default 16, the reference's)
+  --version            print the version
+  -h, --help           this text
 `;
+
+/** The version of @pixel-reasoner/tool-server, from its package.json (src and dist alike). */
+export function toolServerVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 function positive(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -41,8 +50,13 @@ function positive(name: string, text: string | undefined): number | undefined {
   return value;
 }
 
-/** Reads the command line into server options (`'help'` for --help); throws `InvalidOptionError`. */
-export function parseToolServerArgs(argv: readonly string[]): ToolServerOptions | 'help' {
+/**
+ * Reads the command line into server options (`'help'` for --help, `'version'` for --version);
+ * throws `InvalidOptionError`.
+ */
+export function parseToolServerArgs(
+  argv: readonly string[],
+): ToolServerOptions | 'help' | 'version' {
   let values: ReturnType<typeof parse>['values'];
   function parse(args: string[]) {
     return parseArgs({
@@ -60,6 +74,7 @@ export function parseToolServerArgs(argv: readonly string[]): ToolServerOptions 
         'max-state-mb': { type: 'string' },
         'max-images': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     });
   }
@@ -69,6 +84,7 @@ export function parseToolServerArgs(argv: readonly string[]): ToolServerOptions 
     throw new InvalidOptionError('argv', (error as Error).message);
   }
   if (values.help) return 'help';
+  if (values.version) return 'version';
   const port = Number(values.port ?? DEFAULT_TOOL_SERVER_PORT);
   if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     throw new InvalidOptionError(
@@ -120,14 +136,23 @@ export function parseToolServerArgs(argv: readonly string[]): ToolServerOptions 
   };
 }
 
-/** Starts the server from a command line; resolves with it (undefined after --help). */
+/**
+ * Starts the server from a command line; resolves with it (undefined after --help or --version,
+ * whose text goes to `io.log` and `io.out`).
+ */
 export async function runToolServerCli(
   argv: readonly string[],
-  io: { log: (line: string) => void } = { log: (line) => console.error(line) },
+  io: { log: (line: string) => void; out?: (line: string) => void } = {
+    log: (line) => console.error(line),
+  },
 ): Promise<RunningToolServer | undefined> {
   const options = parseToolServerArgs(argv);
   if (options === 'help') {
     io.log(TOOL_SERVER_USAGE);
+    return undefined;
+  }
+  if (options === 'version') {
+    (io.out ?? ((line: string) => console.log(line)))(toolServerVersion());
     return undefined;
   }
   const server = await startToolServer({
@@ -138,7 +163,10 @@ export async function runToolServerCli(
   return server;
 }
 
-/** The bin entry: exit code 2 for usage errors, 0 after --help; otherwise runs until a signal. */
+/**
+ * The bin entry: exit code 2 for usage errors, 0 after --help or --version; otherwise runs until a
+ * signal.
+ */
 export async function toolServerMain(argv: readonly string[]): Promise<number> {
   let server: RunningToolServer | undefined;
   try {

@@ -3,6 +3,7 @@ export {
   runToolServerCli,
   TOOL_SERVER_USAGE,
   toolServerMain,
+  toolServerVersion,
 } from './cli.js';
 export {
   ImagePathOutsideRootError,

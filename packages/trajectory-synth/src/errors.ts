@@ -156,3 +156,13 @@ export class ExportFormatError extends TrajectorySynthError {
     this.format = options.format;
   }
 }
+
+/** An output folder that cannot be one: a file is in the way, or it cannot be created or written. */
+export class OutputFolderError extends TrajectorySynthError {
+  readonly path: string;
+
+  constructor(path: string, problem: string, cause?: unknown) {
+    super({ name: 'OutputFolderError', message: `output folder ${path}: ${problem}`, cause });
+    this.path = path;
+  }
+}

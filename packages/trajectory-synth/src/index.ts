@@ -27,6 +27,7 @@ export {
   MalformedJsonError,
   MissingMediaError,
   OperationCheckError,
+  OutputFolderError,
   PathEscapeError,
   type RecordLocation,
   TrajectorySynthError,

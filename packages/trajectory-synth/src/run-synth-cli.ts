@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SCENE_FAMILIES, type SceneFamily, type SceneSplit } from '@pixel-reasoner/scenes';
 import cliProgress from 'cli-progress';
 import { DEFAULT_TEXT_ONLY_SHARE, synthesizeDataset } from './dataset.js';
-import { InvalidOptionError } from './errors.js';
+import { InvalidOptionError, OutputFolderError } from './errors.js';
 import { JsonlTrajectoryWriter } from './formats/jsonl.js';
 import { type LlamaFactoryMaskMode, writeLlamaFactoryDataset } from './formats/llamafactory.js';
 import { writeReferenceSft } from './formats/reference.js';
@@ -29,7 +31,50 @@ Synthesizes Pixel Reasoner SFT trajectories from procedural scenes.
                      mask_history: true) or all-assistant (one sample per trajectory, masks lost)
   --verl-images      verl-parquet only: bytes (default, embedded) or path (absolute media paths)
   --text-only-share  share of text-only trajectories (default ${DEFAULT_TEXT_ONLY_SHARE})
+  --version          print the version
+  --help             this text
 `;
+
+/** The version of @pixel-reasoner/trajectory-synth, from its package.json (src and dist alike). */
+export function synthVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+const FOLDER_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'on a read-only file system',
+  ENOTDIR: 'a file is in the way of one of its parent folders',
+  EEXIST: 'a file is in the way',
+  ENOSPC: 'no space left on the device',
+};
+
+/**
+ * Makes sure `out` is a folder this process can write into (creating it), before any scene is
+ * synthesized, so a bad `--out` fails at once with what is wrong instead of a stack from the
+ * middle of a write.
+ */
+export async function prepareOutputFolder(out: string): Promise<void> {
+  const info = await stat(out).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw new OutputFolderError(out, FOLDER_PROBLEMS[error.code ?? ''] ?? error.message, error);
+  });
+  if (info !== undefined && !info.isDirectory()) {
+    throw new OutputFolderError(out, 'is a file, not a folder');
+  }
+  try {
+    if (info === undefined) await mkdir(out, { recursive: true });
+    await access(out, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new OutputFolderError(
+      out,
+      `cannot ${info === undefined ? 'be created' : 'be written'} (${FOLDER_PROBLEMS[code] ?? (error as Error).message})`,
+      error,
+    );
+  }
+}
 
 /** The dataset formats `pixel-reasoner-synth --format` writes. */
 export const SYNTH_FORMATS = [
@@ -86,8 +131,8 @@ function parseFamilies(text: string | undefined): SceneFamily[] {
 
 /**
  * The `pixel-reasoner-synth` command: procedural scenes → trajectories → a dataset folder.
- * Returns a summary; throws `InvalidOptionError` for bad arguments (`--help` prints usage and
- * returns undefined).
+ * Returns a summary; throws `InvalidOptionError` for bad arguments and `OutputFolderError` for an
+ * `--out` that cannot be written (`--help` and `--version` print and return undefined).
  */
 export async function runSynthCli(
   argv: readonly string[],
@@ -114,6 +159,7 @@ export async function runSynthCli(
         concurrency: { type: 'string', default: '4' },
         'no-progress': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
+        version: { type: 'boolean', default: false },
       },
     });
   }
@@ -124,6 +170,10 @@ export async function runSynthCli(
   }
   if (values.help) {
     stdout.write(SYNTH_CLI_USAGE);
+    return undefined;
+  }
+  if (values.version) {
+    stdout.write(`${synthVersion()}\n`);
     return undefined;
   }
   const families = parseFamilies(values.family);
@@ -166,6 +216,7 @@ export async function runSynthCli(
     );
   }
   const concurrency = parseNumber('--concurrency', values.concurrency, true);
+  await prepareOutputFolder(out);
 
   const showProgress =
     !values['no-progress'] && (io.progress ?? Boolean((stderr as { isTTY?: boolean }).isTTY));
