@@ -125,12 +125,14 @@ export {
 } from './operations.js';
 export { createRandom, hashString, type Random } from './random.js';
 export {
+  prepareOutputFolder,
   runSynthCli,
   SYNTH_CLI_USAGE,
   SYNTH_FORMATS,
   type SynthCliIo,
   type SynthCliResult,
   type SynthFormat,
+  synthVersion,
 } from './run-synth-cli.js';
 export {
   type AnswerType,
