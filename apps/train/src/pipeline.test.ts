@@ -85,8 +85,13 @@ describe('runPipeline', () => {
       .trim()
       .split('\n');
     expect(sftMetrics.map((line) => JSON.parse(line).step)).toEqual([1, 2, 3, 4]);
+    // The summary covers the whole run, not only the resumed process's steps 3 and 4.
+    const losses = sftMetrics.map((line) => JSON.parse(line).loss as number);
+    expect(sft.details.finalLoss).toBeCloseTo(losses.reduce((a, b) => a + b, 0) / 4, 10);
 
     const report = await readFile(result.report, 'utf8');
+    expect(report).toContain('## Per family');
+    expect(report).toMatch(/\| zoom-attribute \| (needs an operation|answerable) \| [0-9.]+ \[/);
     for (const row of [
       '| SFT | procedural/vstar |',
       '| SFT + GRPO | procedural/tallyqa |',
@@ -115,4 +120,65 @@ describe('runPipeline', () => {
       runPipeline('pipeline', other, outDir, { log: () => {}, progress: false }),
     ).rejects.toThrow(OutputConflictError);
   });
+
+  it('pretrains a base (deterministically), ships it with its metadata, and starts the pipeline from it', async () => {
+    const pretrainConfig = resolveConfig({
+      ...micro,
+      model: { ...micro.model, stemChannels: [8], stemKernel: 4 },
+      pretrain: {
+        vision: { steps: 2, batchSize: 1, learningRate: 0.003 },
+        steps: 2,
+        batchSize: 2,
+        checkpointEvery: 1,
+        evalItemsPerTask: 1,
+      },
+    });
+    const first = join(outDir, 'pretrain-a');
+    const result = await runPipeline('pretrain', pretrainConfig, first, {
+      log: () => {},
+      progress: false,
+    });
+    expect(result.stages.map((stage) => stage.stage)).toEqual(
+      stageNames('pretrain', pretrainConfig),
+    );
+    const baseDir = join(first, 'base', 'model');
+    const metadata = JSON.parse(await readFile(join(baseDir, 'base.json'), 'utf8'));
+    expect(metadata.steps).toBe(2);
+    expect(metadata.config.pretrain.vision.steps).toBe(2);
+    expect(metadata.evaluation.length).toBeGreaterThan(0);
+    for (const score of metadata.evaluation) {
+      expect(score.interval[0]).toBeLessThanOrEqual(score.accuracy);
+      expect(score.n).toBe(1);
+    }
+    // The first steps are deterministic: a second run gives the same losses.
+    const second = join(outDir, 'pretrain-b');
+    await runPipeline('pretrain', pretrainConfig, second, { log: () => {}, progress: false });
+    for (const stage of ['pretrain-vision', 'pretrain']) {
+      const losses = async (dir: string) =>
+        (await readFile(join(dir, stage, 'metrics.jsonl'), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line).loss);
+      expect(await losses(second)).toEqual(await losses(first));
+    }
+
+    const fromBase = resolveConfig({ ...micro, base: baseDir });
+    const pipeline = await runPipeline('pipeline', fromBase, join(outDir, 'from-base'), {
+      log: () => {},
+      progress: false,
+    });
+    expect(pipeline.stages.map((stage) => stage.stage)).toEqual([
+      'sft',
+      'eval-base',
+      'eval-sft',
+      'grpo',
+      'eval-grpo',
+    ]);
+    const report = await readFile(pipeline.report, 'utf8');
+    expect(report).toContain('base (no tools): score [95% CI]');
+    const baseRun = JSON.parse(
+      await readFile(join(outDir, 'from-base', 'eval-base', 'run.json'), 'utf8'),
+    );
+    expect(JSON.stringify(baseRun)).toContain('notool');
+  }, 300_000);
 });

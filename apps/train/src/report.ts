@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type ChartSeries, lineChartsSvg } from './chart.js';
+import { familySplits, familyTable } from './family-table.js';
 import { readJsonLines, writeFileAtomic } from './files.js';
 import type { StageRecord } from './pipeline.js';
 import type { BenchmarkNumbers } from './stages.js';
@@ -109,24 +110,60 @@ export async function writeCurves(outDir: string, grpoStages: readonly string[])
   return file;
 }
 
+/** The rows of a report that were evaluated, with their per-family splits from results.jsonl. */
+async function familyRows(
+  outDir: string,
+  stages: readonly StageRecord[],
+  rows: readonly { label: string; evalStage: string }[],
+) {
+  const present = rows.filter((row) => stages.some((stage) => stage.stage === row.evalStage));
+  return Promise.all(
+    present.map(async (row) => ({
+      ...row,
+      splits: await familySplits(join(outDir, row.evalStage)),
+    })),
+  );
+}
+
+const FAMILY_NOTE = [
+  'Per scene family, items that need an operation (the detail is illegible in the global view,',
+  'by calibration) apart from those answerable without one. Score: accuracy (ANLS for',
+  'infographic) with its 95% interval (Wilson; normal for ANLS); chance is 25% on the',
+  'four-option families. RaPR: episodes with at least one valid visual operation;',
+  'well-formed: tool calls whose arguments are exactly what the tool takes (4 numbers for a box).',
+].join('\n');
+
 export async function writePipelineReport(
   outDir: string,
   stages: readonly StageRecord[],
 ): Promise<string> {
   await writeCurves(outDir, ['grpo']);
+  const rows = [
+    { label: 'base (no tools)', evalStage: 'eval-base' },
+    { label: 'SFT', evalStage: 'eval-sft' },
+    { label: 'SFT + GRPO', evalStage: 'eval-grpo' },
+  ];
+  const families = await familyRows(outDir, stages, rows);
   const markdown = [
     '# Pixel Reasoner pipeline (embedded TinyVLM)',
     '',
-    'Procedural held-out suite (scenes test split), greedy decoding. Value is accuracy (ANLS for',
-    'infovqa); RaPR is the share of episodes with at least one valid visual operation; the',
-    'operation error rate is invalid over attempted operations.',
+    'Procedural held-out suite (scenes test split), greedy decoding. The base answers with the',
+    '`notool` prompt (no visual operations); SFT and SFT + GRPO with the `pixel-reasoner-v1` tools.',
     '',
-    comparisonTable(stages, [
-      { label: 'SFT', evalStage: 'eval-sft' },
-      { label: 'SFT + GRPO', evalStage: 'eval-grpo' },
-    ]),
+    '## Per family',
     '',
-    'Per-item trajectories: `eval-sft/report.html`, `eval-grpo/report.html`.',
+    FAMILY_NOTE,
+    '',
+    familyTable(families),
+    '',
+    '## Per benchmark',
+    '',
+    'Value is accuracy (ANLS for infovqa); the operation error rate is invalid over attempted',
+    'operations.',
+    '',
+    comparisonTable(stages, rows),
+    '',
+    `Per-item trajectories: ${families.map((row) => `\`${row.evalStage}/report.html\``).join(', ')}.`,
     '',
     '## Training curves',
     '',
@@ -182,6 +219,12 @@ export async function writeAblationReport(
     'only difference is α (the curiosity coefficient). Means are over the procedural benchmarks.',
     '',
     lines.join('\n'),
+    '',
+    '## Per family',
+    '',
+    FAMILY_NOTE,
+    '',
+    familyTable(await familyRows(outDir, stages, variants)),
     '',
     '## Per benchmark',
     '',

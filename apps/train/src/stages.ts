@@ -15,10 +15,16 @@ import {
   saveCheckpoint,
   TinyVLM,
 } from '@pixel-reasoner/model-runtime/local';
-import { type GrpoEvent, scenePrompts, trainGrpo } from '@pixel-reasoner/trainer-grpo';
+import {
+  type GrpoEvent,
+  type GrpoStepMetrics,
+  scenePrompts,
+  trainGrpo,
+} from '@pixel-reasoner/trainer-grpo';
 import {
   buildTokenizer,
   perceptionSource,
+  readSftMetrics,
   type SftEvent,
   sceneTrajectorySource,
   trainSft,
@@ -32,7 +38,7 @@ import {
 } from '@pixel-reasoner/trajectory-synth';
 import type { TrainConfig } from './config.js';
 import { StageInterruptedError } from './errors.js';
-import { writeFileAtomic } from './files.js';
+import { readJsonLines, writeFileAtomic } from './files.js';
 import { modelConfig } from './pretrain.js';
 
 /** A trainer's own event, tagged with the stage that emitted it. */
@@ -150,7 +156,7 @@ export async function sftStage(context: StageContext): Promise<Record<string, un
             textOnlyShare: config.synth.textOnlyShare,
             randomSeed: config.seed,
           });
-    let skipped = 0;
+    const metricsFile = join(outDir, 'sft', 'metrics.jsonl');
     const result = await trainSft({
       model,
       data,
@@ -163,12 +169,11 @@ export async function sftStage(context: StageContext): Promise<Record<string, un
       workers: config.workers,
       checkpointDir: join(outDir, 'sft', 'checkpoints'),
       checkpointEvery: config.sft.checkpointEvery,
-      metricsFile: join(outDir, 'sft', 'metrics.jsonl'),
+      metricsFile,
       progress: context.progress,
       ...(context.signal && { signal: context.signal }),
       onEvent: (event) => {
         context.onTrainingEvent?.({ stage: 'sft', trainer: 'sft', event });
-        if (event.type === 'sequence-skip') skipped += 1;
         if (event.type === 'train-start' && event.resumedFrom) {
           context.log(`sft: resuming from step ${event.resumedFrom.step}`);
         }
@@ -176,13 +181,15 @@ export async function sftStage(context: StageContext): Promise<Record<string, un
     });
     if (result.stopReason === 'aborted') throw new StageInterruptedError('sft');
     await saveCheckpoint(model, modelDirectory(outDir, 'sft'));
-    const tail = result.metrics.slice(-10);
+    // From the metrics file, so a resumed run reports the whole run, not its last process.
+    const rows = await readSftMetrics(metricsFile);
+    const tail = rows.slice(-10);
     return {
       steps: result.step,
       stopReason: result.stopReason,
       parameters: model.parameterCount(),
       finalLoss: tail.length ? tail.reduce((sum, row) => sum + row.loss, 0) / tail.length : null,
-      skippedSequences: skipped,
+      skippedSequences: rows.reduce((sum, row) => sum + (row.skippedSequences ?? 0), 0),
     };
   } finally {
     model.dispose();
@@ -198,6 +205,7 @@ export async function grpoStage(
     modelId: `tiny-vlm-${variant.stage}`,
   });
   const { curiosity } = config.grpo;
+  const metricsFile = join(outDir, variant.stage, 'metrics.jsonl');
   try {
     const result = await trainGrpo({
       model,
@@ -232,7 +240,7 @@ export async function grpoStage(
       checkpointDir: join(outDir, variant.stage, 'checkpoints'),
       checkpointEvery: config.grpo.checkpointEvery,
       resume: true,
-      metricsFile: join(outDir, variant.stage, 'metrics.jsonl'),
+      metricsFile,
       progress: context.progress,
       onEvent: (event) =>
         context.onTrainingEvent?.({ stage: variant.stage, trainer: 'grpo', event }),
@@ -240,7 +248,8 @@ export async function grpoStage(
     });
     if (result.stopReason === 'aborted') throw new StageInterruptedError(variant.stage);
     await saveCheckpoint(model, modelDirectory(outDir, variant.stage));
-    const tail = result.metrics.slice(-5);
+    // From the metrics file, so a resumed run reports the whole run, not its last process.
+    const tail = (await readJsonLines<GrpoStepMetrics>(metricsFile)).slice(-5);
     const mean = (key: 'accuracy' | 'rapr' | 'meanShapedReward') =>
       tail.length ? tail.reduce((sum, row) => sum + row[key], 0) / tail.length : null;
     return {

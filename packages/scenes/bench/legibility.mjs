@@ -1,7 +1,8 @@
 // Legibility proof for needs-operation items: a small reader told where the target is, trained on
 // (a) a window of the global view around the cue and (b) the reference crop of the cue, both on
 // freshly generated zoom-attribute items, then evaluated on held-out items. Writes
-// bench-results/legibility.json. Env: BENCH_SECONDS (training wall clock per reader, default 200),
+// bench-results/legibility.json. Env: BENCH_SECONDS (training wall clock per reader, default 200;
+// or BENCH_STEPS, see below),
 // BENCH_EVAL (held-out items, default 400).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,6 +28,17 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 200);
 const EVAL_ITEMS = Number(process.env.BENCH_EVAL ?? 400);
+// BENCH_STEPS=global:N,crop:M trains each reader a fixed number of steps instead (comparable
+// across machines and loads).
+const STEPS = Object.fromEntries(
+  (process.env.BENCH_STEPS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((part) => {
+      const [view, count] = part.split(':');
+      return [view, Number(count)];
+    }),
+);
 const INPUT = 128;
 const GRID = 8;
 const PATCH = INPUT / GRID;
@@ -187,7 +199,10 @@ async function trainReader(view, evaluation) {
   const start = performance.now();
   let steps = 0;
   let recentLoss = 0;
-  while ((performance.now() - start) / 1000 < SECONDS) {
+  const stepBudget = STEPS[view];
+  while (
+    stepBudget !== undefined ? steps < stepBudget : (performance.now() - start) / 1000 < SECONDS
+  ) {
     // A slowly refreshed pool: every step swaps in fresh items, so no item is seen for long.
     for (let index = 0; index < REFRESH; index++) {
       pool[random.int(0, POOL - 1)] = example(seed++, 'train', view);
@@ -293,7 +308,7 @@ console.log('crop', cropReader);
 const result = {
   task: 'zoom-attribute, needsOperation items; reader told the target location',
   defaults: { viewPixels: DEFAULT_VIEW_PIXELS, operationViewPixels: DEFAULT_OPERATION_VIEW_PIXELS },
-  reader: `patchify ${GRID}x${GRID} of ${INPUT}px input, per-patch MLP 768-64-64, 4096-256-${CLASSES.length}, masked to the question's answer kind; Adam 1e-3, batch ${BATCH}, ${SECONDS}s per reader, pool ${POOL} refreshed by ${REFRESH}/step`,
+  reader: `patchify ${GRID}x${GRID} of ${INPUT}px input, per-patch MLP 768-64-64, 4096-256-${CLASSES.length}, masked to the question's answer kind; Adam 1e-3, batch ${BATCH}, ${process.env.BENCH_STEPS ? `steps ${process.env.BENCH_STEPS}` : `${SECONDS}s`} per reader, pool ${POOL} refreshed by ${REFRESH}/step`,
   heldOutItems: EVAL_ITEMS,
   chance,
   globalViewAccuracy: globalReader.accuracy,

@@ -28,9 +28,11 @@ export const LEGIBILITY = {
 } as const;
 
 /**
- * The smallest detail size (original pixels, integer) that is readable after the operation yet
- * hidden in the global view. `operationScale(size)` gives the operation output's linear scale for a
- * detail of that size, since larger details make larger cue boxes and so smaller zooms.
+ * A detail size (original pixels, integer) that is readable after the operation yet hidden in the
+ * global view: the smallest such size, or with `prefer: 'largest'` the largest (the most legible
+ * zoom that the global view still hides). `operationScale(size)` gives the operation output's
+ * linear scale for a detail of that size, since larger details make larger cue boxes and so
+ * smaller zooms.
  */
 export function hiddenDetailSize(options: {
   family: string;
@@ -38,11 +40,17 @@ export function hiddenDetailSize(options: {
   operationScale: (size: number) => number;
   hiddenPx: number;
   readablePx: number;
+  prefer?: 'smallest' | 'largest';
 }): number {
   const { viewScale, operationScale, hiddenPx, readablePx } = options;
+  let found: number | undefined;
   for (let size = 1; size * viewScale <= hiddenPx; size++) {
-    if (size * operationScale(size) >= readablePx) return size;
+    if (size * operationScale(size) >= readablePx) {
+      found = size;
+      if (options.prefer !== 'largest') break;
+    }
   }
+  if (found !== undefined) return found;
   throw new UncalibratableSceneError(
     `${options.family}: no detail size is hidden at the global view (scale ${viewScale.toFixed(4)}) ` +
       `yet readable after the operation; give the operation a larger pixel budget relative to the view`,

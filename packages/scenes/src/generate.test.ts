@@ -172,6 +172,7 @@ describe('options', () => {
       seed: 2,
       split: 'train',
       needsOperation: true,
+      viewPixels: 128 * 128,
       operationViewPixels: 256 * 256,
     });
     const defaultItem = generateScene('zoom-attribute', {
@@ -181,7 +182,7 @@ describe('options', () => {
     });
     const side = (entry: SceneItem) =>
       entry.cue.type === 'box' ? entry.cue.box[2] - entry.cue.box[0] : Number.NaN;
-    // A larger operation budget allows a smaller tag (tag width is 9 font cells).
+    // A sharper global view hides only a smaller tag (the largest hidden cell; 9 cells wide).
     expect(side(item)).toBeLessThan(side(defaultItem));
   });
 });

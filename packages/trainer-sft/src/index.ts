@@ -33,11 +33,14 @@ export {
 } from './errors.js';
 export { readSftMetrics, type SftStepMetrics } from './metrics.js';
 export {
+  evaluateObjectHeads,
   evaluatePerception,
   formatBox,
   type ImageLabels,
+  type ObjectHeadScores,
   PERCEPTION_HEADS,
   PERCEPTION_TASKS,
+  type PerceptionAccuracy,
   type PerceptionHead,
   type PerceptionResponder,
   type PerceptionScore,

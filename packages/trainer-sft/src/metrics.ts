@@ -25,6 +25,8 @@ export interface SftStepMetrics {
    * previous step's computation.
    */
   dataMs: number;
+  /** Sequences passed over while collecting the batch (longer than the model's context). */
+  skippedSequences: number;
   /** Data cursor after the step. */
   cursor: number;
 }

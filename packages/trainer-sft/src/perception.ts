@@ -1,5 +1,6 @@
 import type { ChatImage, ChatMessage, ChatPart } from '@pixel-reasoner/model-runtime';
 import { notoolProfile } from '@pixel-reasoner/model-runtime';
+import type { TinyVLM } from '@pixel-reasoner/model-runtime/local';
 import {
   COLOR_NAMES,
   DEFAULT_OPERATION_VIEW_PIXELS,
@@ -20,7 +21,9 @@ import {
   EVAL_CROP_RESIZE,
   type SmartResizeOptions,
 } from '@pixel-reasoner/visual-ops';
+import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingChat, TrajectorySource } from './data.js';
+import { encodeTrajectory } from './encode.js';
 import { InvalidSftOptionError } from './errors.js';
 
 /**
@@ -515,4 +518,76 @@ export async function evaluatePerception(options: {
     });
   }
   return scores;
+}
+
+/** Accuracy of a model's auxiliary object heads on labelled object tokens of held-out scenes. */
+export interface ObjectHeadScores {
+  /** Glyph or dot read at the centre token of each object in a zoom on it. */
+  contentInZoom: PerceptionAccuracy;
+  /** Plate colour at the centre token of each object in the global view (where it is). */
+  plateInView: PerceptionAccuracy;
+}
+
+export interface PerceptionAccuracy {
+  n: number;
+  correct: number;
+  accuracy: number;
+  interval: [number, number];
+}
+
+function accuracyOf(correct: number, n: number): PerceptionAccuracy {
+  return { n, correct, accuracy: n === 0 ? 0 : correct / n, interval: wilsonInterval(correct, n) };
+}
+
+/**
+ * Scores the object heads (see `PERCEPTION_HEADS`) of `model` on `items` held-out zoom-attribute
+ * scenes (`test` split): the learning curve of the vision phase, without any text generation.
+ */
+export async function evaluateObjectHeads(options: {
+  model: TinyVLM;
+  items: number;
+  startSeed?: number;
+  sceneOptions?: PerceptionSourceOptions['sceneOptions'];
+}): Promise<ObjectHeadScores> {
+  const { model } = options;
+  let content = 0;
+  let contentN = 0;
+  let plate = 0;
+  let plateN = 0;
+  for (let index = 0; index < options.items; index += 1) {
+    const seed = (options.startSeed ?? 0) + index;
+    const example = await perceptionExample({
+      family: 'zoom-attribute',
+      task: 'vision',
+      seed,
+      split: 'test',
+      random: SeededRandom.fromLabel(`object-heads|${seed}`),
+      ...(options.sceneOptions && { sceneOptions: options.sceneOptions }),
+    });
+    const encoded = await encodeTrajectory(model, example);
+    const predictions: Record<string, Int32Array> = {};
+    for (const head of ['content', 'plate'] as const) {
+      predictions[head] = tf.tidy(
+        () => tf.argMax(model.auxiliaryLogits(head, encoded.images), 1).dataSync() as Int32Array,
+      );
+    }
+    let offset = 0;
+    encoded.images.forEach((image, imageIndex) => {
+      const size = image.gridWidth * image.gridHeight;
+      for (let token = offset; token < offset + size; token += 1) {
+        const contentLabel = encoded.imageTargets?.content?.[token] ?? -1;
+        const plateLabel = encoded.imageTargets?.plate?.[token] ?? -1;
+        if (imageIndex > 0 && contentLabel > 0) {
+          contentN += 1;
+          if (predictions.content![token] === contentLabel) content += 1;
+        }
+        if (imageIndex === 0 && plateLabel > 0) {
+          plateN += 1;
+          if (predictions.plate![token] === plateLabel) plate += 1;
+        }
+      }
+      offset += size;
+    });
+  }
+  return { contentInZoom: accuracyOf(content, contentN), plateInView: accuracyOf(plate, plateN) };
 }

@@ -218,6 +218,7 @@ export async function trainSft(options: TrainSftOptions): Promise<TrainSftResult
       const batch: EncodedTrainingChat[] = [];
       let batchCursor: number | undefined;
       let skippedInARow = 0;
+      let skipped = 0;
       const started = now();
       while (batch.length < batchSize) {
         const next: IteratorResult<SourceItem> = await iterator.next();
@@ -233,6 +234,7 @@ export async function trainSft(options: TrainSftOptions): Promise<TrainSftResult
             maxSequenceLength: model.config.maxSequenceLength,
           });
           skippedInARow += 1;
+          skipped += 1;
           if (skippedInARow >= 50 * batchSize) {
             throw new NoTrainingDataError(
               `${skippedInARow} trajectories in a row exceed maxSequenceLength ${model.config.maxSequenceLength} (last: ${encoded.tokenIds.length} tokens); raise it or shorten the data`,
@@ -243,7 +245,7 @@ export async function trainSft(options: TrainSftOptions): Promise<TrainSftResult
         skippedInARow = 0;
         batch.push(encoded);
       }
-      return { batch, batchCursor, dataMs: now() - started };
+      return { batch, batchCursor, skipped, dataMs: now() - started };
     };
     const compute = async (batch: EncodedTrainingChat[]) => {
       if (pool !== undefined) return pool.compute(batch, { auxiliaryWeight });
@@ -269,7 +271,7 @@ export async function trainSft(options: TrainSftOptions): Promise<TrainSftResult
           break;
         }
         const started = now();
-        const { batch, batchCursor, dataMs } = await (upcoming ?? collect());
+        const { batch, batchCursor, skipped, dataMs } = await (upcoming ?? collect());
         upcoming = undefined;
         if (batch.length === 0) {
           if (!everHadData) throw new NoTrainingDataError('the data source yielded no trajectory');
@@ -302,6 +304,7 @@ export async function trainSft(options: TrainSftOptions): Promise<TrainSftResult
           trainableTokens,
           ms: Math.round(now() - started),
           dataMs: Math.round(dataMs),
+          skippedSequences: skipped,
           cursor,
         };
         metrics.push(row);

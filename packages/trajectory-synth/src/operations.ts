@@ -33,9 +33,9 @@ export const DEFAULT_OPERATION_RULES: OperationRules = Object.freeze({
   padding: 0.1,
 });
 
-const DECIMALS = 1000;
+const DECIMALS = 100;
 
-/** Rounds to 3 decimals, moving each edge outwards so the box never shrinks. */
+/** Rounds to 2 decimals (plenty, with the crop's 0.1 padding), moving each edge outwards so the box never shrinks. */
 export function roundOutward(box: Box): Box {
   return clampBox([
     Math.floor(box[0] * DECIMALS) / DECIMALS,

@@ -18,7 +18,11 @@ export const ZOOM_CANVAS_SIZE = 1024;
 
 type Attribute = 'digit' | 'letter' | 'color';
 
-/** Font cell of a tag that is hidden globally but readable in the reference crop of the tag. */
+/**
+ * Font cell of a tag that is hidden globally but readable in the reference crop of the tag: the
+ * largest such cell, so the zoom is as legible (and the tag as visible to find) as the global
+ * view's illegibility allows.
+ */
 export function hiddenTagCell(
   options: ResolvedSceneOptions,
   canvasSize = ZOOM_CANVAS_SIZE,
@@ -31,6 +35,7 @@ export function hiddenTagCell(
       referenceCropScale(canvas, tagSize(cell), options.operationViewPixels),
     hiddenPx: LEGIBILITY.hiddenCellPx,
     readablePx: LEGIBILITY.readableCellPx,
+    prefer: 'largest',
   });
 }
 
