@@ -24,6 +24,12 @@ export {
   runEpisodes,
 } from './agent/run-episodes.js';
 export {
+  createMultiEndpointModel,
+  type EndpointStats,
+  type MultiEndpointModel,
+  type MultiEndpointModelOptions,
+} from './backends/multi-endpoint.js';
+export {
   type CheckServerOptions,
   type CheckServerResult,
   checkOpenAICompatibleServer,
