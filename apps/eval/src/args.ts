@@ -19,11 +19,19 @@ export type TfBackend = (typeof TF_BACKENDS)[number];
 
 export type ModelFlag =
   | { kind: 'checkpoint'; path: string }
-  | { kind: 'openai'; baseURL: string; modelName: string };
+  | {
+      kind: 'openai';
+      baseURL: string;
+      modelName: string;
+      /** Every endpoint when there are several (repeated `--model openai:…` or a comma list); `baseURL` is the first. */
+      baseURLs?: string[];
+    };
 
 export interface EvalCliOptions {
   benchmarks: string[];
   model: ModelFlag;
+  /** `--endpoint-cooldown` in ms: how long a failed replica stays out of the rotation. */
+  endpointCooldownMs?: number;
   profile: ProfileId;
   concurrency: number;
   limit?: number;
@@ -94,7 +102,11 @@ Benchmarks (repeat --bench; --bench list prints each one's expected data layout)
 
 Model:
   --model PATH                  a local TinyVLM checkpoint folder
-  --model openai:BASE_URL       an OpenAI-compatible server (vLLM, SGLang, pixel-reasoner serve)
+  --model openai:BASE_URL       an OpenAI-compatible server (vLLM, SGLang, pixel-reasoner serve);
+                                repeat it (or give openai:URL1,URL2) to spread episodes over
+                                replicas of one model: least busy first, a failing one is taken
+                                out for --endpoint-cooldown seconds and its items go to the others
+  --endpoint-cooldown S         how long a failed replica stays out (default 30)
   --model-name NAME             the served model name (required with openai:)
   --api-key KEY                 API key of the server (default: the OPENAI_API_KEY environment
                                 variable, else EMPTY); never written to any output file
@@ -321,20 +333,62 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
     throw new CliUsageError('--model is required (a checkpoint folder or openai:BASE_URL)');
   }
   let model: ModelFlag;
-  if (values.model.startsWith('openai:')) {
-    const baseURL = values.model.slice('openai:'.length);
-    if (!/^https?:\/\/\S+$/.test(baseURL)) {
-      throw new CliUsageError(`--model openai: needs an http(s) base URL, got "${baseURL}"`);
+  const endpoints = values.model.filter((entry) => entry.startsWith('openai:'));
+  if (endpoints.length > 0) {
+    if (endpoints.length !== values.model.length) {
+      throw new CliUsageError(
+        `--model takes either one checkpoint folder or openai: endpoints, got ${values.model.map((entry) => `"${entry}"`).join(', ')}`,
+      );
+    }
+    const baseURLs = endpoints.flatMap((entry) =>
+      entry
+        .slice('openai:'.length)
+        .split(',')
+        .map((part) => part.trim().replace(/^openai:/, '')),
+    );
+    for (const baseURL of baseURLs) {
+      if (!/^https?:\/\/\S+$/.test(baseURL)) {
+        throw new CliUsageError(`--model openai: needs an http(s) base URL, got "${baseURL}"`);
+      }
+    }
+    const repeated = baseURLs.find((baseURL, index) => baseURLs.indexOf(baseURL) !== index);
+    if (repeated !== undefined) {
+      throw new CliUsageError(`--model openai: endpoint "${repeated}" is given twice`);
     }
     if (!values['model-name']) {
       throw new CliUsageError('--model-name is required with --model openai:BASE_URL');
     }
-    model = { kind: 'openai', baseURL, modelName: values['model-name'] };
+    model = {
+      kind: 'openai',
+      baseURL: baseURLs[0]!,
+      modelName: values['model-name'],
+      ...(baseURLs.length > 1 ? { baseURLs } : {}),
+    };
   } else {
+    if (values.model.length > 1) {
+      throw new CliUsageError(
+        `--model takes one checkpoint folder, got ${values.model.map((entry) => `"${entry}"`).join(', ')}`,
+      );
+    }
     if (values['model-name'] !== undefined) {
       throw new CliUsageError('--model-name only applies to --model openai:BASE_URL');
     }
-    model = { kind: 'checkpoint', path: values.model };
+    model = { kind: 'checkpoint', path: values.model[0]! };
+  }
+  let endpointCooldownMs: number | undefined;
+  if (values['endpoint-cooldown'] !== undefined) {
+    const seconds = Number(values['endpoint-cooldown']);
+    if (!(Number.isFinite(seconds) && seconds >= 0)) {
+      throw new CliUsageError(
+        `--endpoint-cooldown must be a number of seconds ≥ 0, got "${values['endpoint-cooldown']}"`,
+      );
+    }
+    if (model.kind !== 'openai' || model.baseURLs === undefined) {
+      throw new CliUsageError(
+        '--endpoint-cooldown only applies to several --model openai: endpoints',
+      );
+    }
+    endpointCooldownMs = seconds * 1000;
   }
   const profile = values.profile ?? 'pixel-reasoner-v1';
   if (!PROFILES.includes(profile)) {
@@ -407,6 +461,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
   return {
     benchmarks,
     model,
+    ...(endpointCooldownMs !== undefined ? { endpointCooldownMs } : {}),
     profile,
     ...(values['api-key'] !== undefined ? { apiKey: values['api-key'] } : {}),
     ...(detail !== undefined ? { imageDetail: detail as ImageDetail } : {}),
@@ -457,8 +512,9 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
 
 const OPTIONS = {
   bench: { type: 'string', multiple: true },
-  model: { type: 'string' },
+  model: { type: 'string', multiple: true },
   'model-name': { type: 'string' },
+  'endpoint-cooldown': { type: 'string' },
   profile: { type: 'string' },
   concurrency: { type: 'string' },
   limit: { type: 'string' },

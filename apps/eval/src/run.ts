@@ -15,9 +15,11 @@ import {
 } from '@pixel-reasoner/eval-benchmarks';
 import {
   checkOpenAICompatibleServer,
+  createMultiEndpointModel,
   createOpenAICompatibleModel,
   getPromptProfile,
   type ImageDetail,
+  type MultiEndpointModel,
   redactSecrets,
   type VisionLanguageModelV1,
 } from '@pixel-reasoner/model-runtime';
@@ -35,8 +37,15 @@ export async function createModel(
     apiKey?: string;
     imageDetail?: ImageDetail;
     timeoutMs?: number;
+    /** Several endpoints: how long a failed one stays out (default 30 s). */
+    endpointCooldownMs?: number;
+    /** Several endpoints: where warnings about unreachable ones go. */
+    warn?: (text: string) => void;
   } = {},
-): Promise<VisionLanguageModelV1> {
+): Promise<VisionLanguageModelV1 | MultiEndpointModel> {
+  if (flag.kind === 'openai' && flag.baseURLs !== undefined) {
+    return createEndpointSpread({ ...flag, baseURLs: flag.baseURLs }, options);
+  }
   if (flag.kind === 'openai') {
     // One GET /models first: a dead server or a wrong model name stops here, not per item.
     await checkOpenAICompatibleServer({
@@ -61,6 +70,52 @@ export async function createModel(
   // As in the train pipeline: a full context ends the turn (finish reason length) instead of
   // throwing, the way the reference force-terminates over-long rollouts.
   return local.endTurnOnFullContext(await local.loadCheckpoint(flag.path));
+}
+
+/**
+ * Several replicas of one served model: each is checked once (`GET /models`); unreachable ones
+ * start out of the rotation (the run goes ahead while one answers), while a refused key or an
+ * unknown model name on any of them stops the run, since it is a mistake, not an outage.
+ */
+async function createEndpointSpread(
+  flag: { baseURLs: string[]; modelName: string },
+  options: Parameters<typeof createModel>[1] & {},
+): Promise<MultiEndpointModel> {
+  const checks = await Promise.allSettled(
+    flag.baseURLs.map((baseURL) =>
+      checkOpenAICompatibleServer({
+        baseURL,
+        model: flag.modelName,
+        ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    ),
+  );
+  const unavailable: string[] = [];
+  checks.forEach((check, index) => {
+    if (check.status === 'fulfilled') return;
+    const error = check.reason as Error;
+    if (error.name !== 'ModelServerUnreachableError') throw error;
+    unavailable.push(flag.baseURLs[index]!);
+    options.warn?.(
+      `endpoint ${flag.baseURLs[index]} is unreachable, left out for now: ${error.message}\n`,
+    );
+  });
+  if (unavailable.length === flag.baseURLs.length) {
+    throw (checks[0] as PromiseRejectedResult).reason;
+  }
+  return createMultiEndpointModel({
+    baseURLs: flag.baseURLs,
+    model: flag.modelName,
+    unavailable,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    // Every endpoint may take all episodes in flight: the spread, not a per-endpoint cap, balances.
+    maxConcurrency: options.concurrency,
+    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    ...(options.imageDetail !== undefined ? { imageDetail: options.imageDetail } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.endpointCooldownMs !== undefined ? { cooldownMs: options.endpointCooldownMs } : {}),
+  });
 }
 
 export interface EvalCliIo {
@@ -171,7 +226,12 @@ export async function runEvalCli(
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
     ...(options.imageDetail !== undefined ? { imageDetail: options.imageDetail } : {}),
     ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.endpointCooldownMs !== undefined
+      ? { endpointCooldownMs: options.endpointCooldownMs }
+      : {}),
+    warn: io.stderr,
   });
+  const endpointStats = 'endpointStats' in model ? () => model.endpointStats() : undefined;
   // Settings of the HTTP requests that can move scores; the key is never among them.
   const requestSettings: Record<string, string | number> = {
     ...(options.imageDetail !== undefined ? { imageDetail: options.imageDetail } : {}),
@@ -179,6 +239,7 @@ export async function runEvalCli(
   };
   const result = await runBenchmarks({
     model,
+    ...(endpointStats ? { endpointStats } : {}),
     benchmarks,
     outDir: options.outDir,
     profile,
@@ -262,6 +323,11 @@ export async function runEvalCli(
     }
     if (failures.length > 5)
       io.stderr(`${name}: … ${failures.length - 5} more failures in summary.json\n`);
+  }
+  for (const stats of endpointStats?.() ?? []) {
+    io.stdout(
+      `endpoint ${stats.url}: ${stats.succeeded} answered, ${stats.failed} failed, taken out ${stats.timesTakenOut}×${stats.available ? '' : ' (out now)'}\n`,
+    );
   }
   io.stdout(
     `wrote ${result.files.results}, ${result.files.summary}, ${result.files.markdown}, ${result.files.html}\n`,

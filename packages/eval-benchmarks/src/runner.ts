@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   describeImageHistory,
+  type EndpointStats,
   type EpisodeLimits,
   type EpisodeSampling,
   type EpisodeTurn,
@@ -52,6 +53,11 @@ export type RunEvent =
 
 export interface RunBenchmarksOptions {
   model: VisionLanguageModelV1;
+  /**
+   * Per-endpoint counts of a model spread over several endpoints (`MultiEndpointModel`'s
+   * `endpointStats`), recorded with every benchmark in summary.json as `endpoints`.
+   */
+  endpointStats?: () => readonly EndpointStats[];
   benchmarks: readonly Benchmark[];
   /** Receives results.jsonl, summary.json, report.md, report.html and media/. */
   outDir: string;
@@ -592,6 +598,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<RunB
         records: benchmarkRecords,
       }),
       failures: benchmarkFailures,
+      ...(options.endpointStats ? { endpoints: [...options.endpointStats()] } : {}),
     };
   }
   const files = await writeReports({

@@ -1,3 +1,4 @@
+import type { EndpointStats } from '@pixel-reasoner/model-runtime';
 import {
   type ConfidenceInterval,
   normalMeanInterval,
@@ -82,6 +83,11 @@ export interface BenchmarkSummary {
   settings: BenchmarkSettings;
   /** Why items failed in the last run (every failed item). */
   failures?: ItemFailure[];
+  /**
+   * Run-wide counts of each endpoint when the model was spread over several (requests answered,
+   * failed, times taken out), as the run that wrote this summary saw them.
+   */
+  endpoints?: EndpointStats[];
 }
 
 /** Circular evaluation: an item counts as correct only if every rotation of its options is. */
