@@ -417,7 +417,10 @@ export function wilsonInterval(correct: number, n: number): [number, number] {
   const denominator = 1 + (z * z) / n;
   const centre = (p + (z * z) / (2 * n)) / denominator;
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  return [
+    correct === 0 ? 0 : Math.max(0, centre - half),
+    correct === n ? 1 : Math.min(1, centre + half),
+  ];
 }
 
 function numbersIn(text: string): number[] {
