@@ -5,7 +5,7 @@
 // event loop. Writes bench-results/serve-load.json atomically; exits 1 when the target is missed.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, getPriority, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeRgbPng } from '../dist/index.js';
@@ -185,10 +185,20 @@ function startHugeSender() {
 await send(validBody(0));
 
 async function phase({ withHugePrompt }) {
-  const outcomes = { valid: [], malformed: [], oversized: [], huge: [] };
+  const outcomes = { valid: [], malformed: [], oversized: [], huge: [], probe: [] };
   // The 4 MB prompts come from a process of their own, so sending them does not hold up the
   // clients' event loop (which would count against the server).
   const hugeSender = withHugePrompt ? startHugeSender() : undefined;
+  // GET /v1/models skips the generation queue: its latency is how responsive the event loop is.
+  let probing = true;
+  const probe = (async () => {
+    while (probing) {
+      const start = performance.now();
+      await fetch(`${url}/models`).then((response) => response.text());
+      outcomes.probe.push(performance.now() - start);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
   // Let the first 4 MB prompt reach the server before the clients start.
   if (withHugePrompt) await new Promise((resolve) => setTimeout(resolve, 50));
   const started = performance.now();
@@ -206,6 +216,8 @@ async function phase({ withHugePrompt }) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  probing = false;
+  await probe;
   if (hugeSender) outcomes.huge = await hugeSender.stop();
   return { outcomes, seconds };
 }
@@ -237,6 +249,21 @@ function summarize({ outcomes, seconds }) {
       maxMs: round(validMs.at(-1) ?? null),
       requestsPerSecond: Number((outcomes.valid.length / seconds).toFixed(1)),
     },
+    eventLoopProbe: {
+      count: outcomes.probe.length,
+      p50Ms: round(
+        percentile(
+          [...outcomes.probe].sort((a, b) => a - b),
+          0.5,
+        ),
+      ),
+      p99Ms: round(
+        percentile(
+          [...outcomes.probe].sort((a, b) => a - b),
+          0.99,
+        ),
+      ),
+    },
     malformed: { count: outcomes.malformed.length, statuses: statusCounts(outcomes.malformed) },
     oversized: { count: outcomes.oversized.length, statuses: statusCounts(outcomes.oversized) },
     hugePrompt: {
@@ -255,7 +282,9 @@ const report = {
   date: new Date().toISOString(),
   node: process.version,
   cpus: availableParallelism(),
-  // Other work on the machine (a training job) inflates every latency here.
+  // Other work on the machine (a training job) inflates every latency here, the more so at a low
+  // priority (nice).
+  nice: getPriority(),
   loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
   backend: process.env.SERVE_LOAD_BACKEND ?? 'wasm',
   model: { ...config, vocabSize: 1024 },
@@ -280,8 +309,10 @@ const temporary = `${outPath}.${process.pid}.tmp`;
 await writeFile(temporary, `${JSON.stringify(report, null, 2)}\n`);
 await rename(temporary, outPath);
 const line = (label, part) =>
-  `${label}: ${part.valid.count} valid, ${part.valid.unanswered} unanswered, p50 ${part.valid.p50Ms} ms, p99 ${part.valid.p99Ms} ms; 4 MB prompts ${JSON.stringify(part.hugePrompt.statuses)}; malformed ${JSON.stringify(part.malformed.statuses)}; oversized ${JSON.stringify(part.oversized.statuses)}`;
-console.log(`serve load, ${clients} clients, load average ${report.loadAverage.join(' ')}`);
+  `${label}: ${part.valid.count} valid, ${part.valid.unanswered} unanswered, p50 ${part.valid.p50Ms} ms, p99 ${part.valid.p99Ms} ms; GET /models p99 ${part.eventLoopProbe.p99Ms} ms; 4 MB prompts ${JSON.stringify(part.hugePrompt.statuses)}; malformed ${JSON.stringify(part.malformed.statuses)}; oversized ${JSON.stringify(part.oversized.statuses)}`;
+console.log(
+  `serve load, ${clients} clients, nice ${report.nice}, load average ${report.loadAverage.join(' ')}`,
+);
 console.log(line('  baseline', report.baseline));
 console.log(line('  4 MB prompt in flight', report.withHugePrompt));
 console.log(
