@@ -12,6 +12,7 @@ export interface TrainCliOptions {
   overrides: string[];
   progress: boolean;
   help: boolean;
+  version: boolean;
 }
 
 export const USAGE = `Usage: pixel-reasoner-train <command> [--config FILE] [--out DIR] [--set field=value …]
@@ -26,6 +27,7 @@ Options:
   --out DIR            output folder (default ./runs/<command>); rerunning resumes it
   --set FIELD=VALUE    override one config field, e.g. --set sft.steps=20 --set eval.parts='["vstar"]'
   --no-progress        no progress bars
+  --version            print the version
   -h, --help           this text
 `;
 
@@ -38,8 +40,15 @@ export function parseTrainArgs(argv: readonly string[]): TrainCliOptions {
     throw new CliUsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    return { command: 'pipeline', outDir: '', overrides: [], progress: false, help: true };
+  if (values.help || values.version) {
+    return {
+      command: 'pipeline',
+      outDir: '',
+      overrides: [],
+      progress: false,
+      help: values.help === true,
+      version: values.version === true && values.help !== true,
+    };
   }
   const [command, ...rest] = positionals;
   if (command === undefined) {
@@ -56,6 +65,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainCliOptions {
     overrides: values.set ?? [],
     progress: !values['no-progress'],
     help: false,
+    version: false,
   };
 }
 
@@ -70,6 +80,7 @@ function parse(argv: readonly string[]) {
       set: { type: 'string', multiple: true },
       'no-progress': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
     },
   });
 }

@@ -492,6 +492,10 @@ export function parseOverride(text: string): Record<string, unknown> {
   let node = root;
   path.forEach((key, index) => {
     if (key === '') throw new ConfigError(text, 'has an empty field name');
+    // Assigning these would change an object's prototype instead of setting a field.
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+      throw new ConfigError(text, `"${key}" is not a config field`);
+    }
     if (index === path.length - 1) {
       node[key] = value;
     } else {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { selectBackend } from '@pixel-reasoner/model-runtime/local';
 import { parseTrainArgs, USAGE } from './args.js';
 import { loadConfig } from './config.js';
@@ -26,6 +27,11 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   }
   if (options.help) {
     io.stdout(USAGE);
+    return 0;
+  }
+  if (options.version) {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    io.stdout(`pixel-reasoner-train ${(manifest as { version: string }).version}\n`);
     return 0;
   }
   let config: Awaited<ReturnType<typeof loadConfig>>;

@@ -21,12 +21,7 @@ const manifests = ['packages', 'apps'].flatMap((group) =>
       ) as Manifest,
     })),
 );
-// apps/train belongs to the train pipeline's owner; nothing depends on it, so pnpm links no bin of
-// it at install time (no warning), but `pnpm exec pixel-reasoner-train` needs the same shim.
-const OWNED_ELSEWHERE = new Set(['@pixel-reasoner/train-app']);
-const withBins = manifests.filter(
-  (entry) => entry.manifest.bin !== undefined && !OWNED_ELSEWHERE.has(entry.manifest.name),
-);
+const withBins = manifests.filter((entry) => entry.manifest.bin !== undefined);
 
 describe('workspace bins', () => {
   it('covers every CLI of the repository', () => {
@@ -35,6 +30,7 @@ describe('workspace bins', () => {
       'pixel-reasoner-serve',
       'pixel-reasoner-synth',
       'pixel-reasoner-tool-server',
+      'pixel-reasoner-train',
     ]);
   });
 
