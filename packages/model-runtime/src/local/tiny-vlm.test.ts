@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from './backend.js';
 import { ContextLengthExceededError, InvalidBatchError } from './errors.js';
 import { seededRandom } from './sampling.js';
@@ -103,6 +103,59 @@ describe('TinyVLM', () => {
       expect(value).toBeCloseTo(cached.logprobs[index]!, 3);
     });
     expect(scored.dataSync()[0]).toBe(0);
+    model.dispose();
+  });
+
+  it('stops at a stop string spanning two tokens and trims log-probs without re-decoding per token', async () => {
+    const model = new TinyVLM({ tokenizer: tinyTokenizer(), config: small });
+    const messages = colourQuestion(await solidImage(COLOURS.green));
+    const greedy = await model.doGenerate({
+      messages,
+      temperature: 0,
+      maxTokens: 40,
+      logprobs: true,
+    });
+    const ids = greedy.logprobs!.map((entry) => entry.id!);
+    const decoded = (count: number) =>
+      model.tokenizer.decode(ids.slice(0, count), { skipSpecialTokens: true });
+    expect(decoded(ids.length)).toBe(greedy.text);
+    // The last boundary between tokens i−1 and i where the two whole characters around it (each
+    // from one of the tokens) first occur.
+    let boundary = -1;
+    let stop = '';
+    for (let index = ids.length - 1; index >= 3 && boundary < 0; index -= 1) {
+      const offset = decoded(index).length;
+      const candidate = greedy.text.slice(offset - 1, offset + 1);
+      if (
+        candidate.length === 2 &&
+        !candidate.includes('\uFFFD') &&
+        decoded(index - 1).length < offset - 1 &&
+        decoded(index + 1).slice(0, offset + 1) === greedy.text.slice(0, offset + 1) &&
+        greedy.text.indexOf(candidate) === offset - 1
+      ) {
+        boundary = index;
+        stop = candidate;
+      }
+    }
+    expect(boundary).toBeGreaterThan(0);
+    const stopAt = greedy.text.indexOf(stop);
+    const decode = vi.spyOn(model.tokenizer, 'decode');
+    const stopped = await model.doGenerate({
+      messages,
+      temperature: 0,
+      maxTokens: 40,
+      stop: ['never in the output', stop],
+      logprobs: true,
+    });
+    expect(decode.mock.calls.length).toBeLessThan(2);
+    decode.mockRestore();
+    expect(stopped.finishReason).toBe('stop');
+    expect(stopped.text).toBe(greedy.text.slice(0, stopAt));
+    expect(stopped.usage.outputTokens).toBe(boundary + 1);
+    let kept = 0;
+    while (kept < ids.length && decoded(kept + 1).length <= stopAt) kept += 1;
+    expect(kept).toBe(boundary - 1);
+    expect(stopped.logprobs).toEqual(greedy.logprobs!.slice(0, kept));
     model.dispose();
   });
 

@@ -27,7 +27,8 @@ import {
   tokenLogProbs,
 } from './fast-ops.js';
 import type { PreparedImage } from './image-input.js';
-import { logSoftmax, sampleToken, seededRandom } from './sampling.js';
+import { sampleToken, seededRandom } from './sampling.js';
+import { StreamingDetokenizer } from './streaming-text.js';
 import type { BpeTokenizer } from './tokenizer.js';
 
 export interface TinyVLMConfig {
@@ -94,6 +95,18 @@ export function rendererOnlyTokenIds(tokenizer: BpeTokenizer): number[] {
   return tokenizer.addedTokens
     .filter((token) => token.special && !turnEnders.has(token.content))
     .map((token) => token.id);
+}
+
+/** Decodes one token's bytes for its log-prob entry (U+FFFD where a character is split). */
+const tokenText = new TextDecoder();
+
+/** `logSoftmax(logits)[id]`, computed the same way without materialising the whole vector. */
+function logProbOf(logits: Float32Array, id: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const value of logits) if (value > max) max = value;
+  let sum = 0;
+  for (const value of logits) sum += Math.exp(value - max);
+  return logits[id]! - (max + Math.log(sum));
 }
 
 export const DEFAULT_TINY_VLM_CONFIG: Omit<TinyVLMConfig, 'vocabSize'> = {
@@ -186,6 +199,16 @@ interface BlockParams {
 interface KvCache {
   keys: tf.Tensor2D[][];
   values: tf.Tensor2D[][];
+  length: number;
+}
+
+/**
+ * What `decodeStep` reads and extends: per layer, every head's keys and values stacked as
+ * `[heads, length, headDim]`, so one step attends all heads with one batched matmul each way.
+ */
+interface DecodeCache {
+  keys: tf.Tensor3D[];
+  values: tf.Tensor3D[];
   length: number;
 }
 
@@ -657,13 +680,20 @@ export class TinyVLM implements VisionLanguageModelV1 {
     const ids: number[] = [];
     const logprobs: number[] = [];
     const tokens = [...prompt.tokenIds];
-    let cache: KvCache | undefined;
+    let cache: DecodeCache | undefined;
     let finishReason: GeneratedTokens['finishReason'] = 'length';
     try {
       let logits: Float32Array;
       if (useKvCache) {
         const prefill = this.prefill(prompt);
-        cache = prefill.cache;
+        cache = {
+          keys: prefill.cache.keys.map((heads) =>
+            tf.tidy(() => tf.transpose(tf.stack(heads), [0, 2, 1]) as tf.Tensor3D),
+          ),
+          values: prefill.cache.values.map((heads) => tf.stack(heads) as tf.Tensor3D),
+          length: prefill.cache.length,
+        };
+        tf.dispose([...prefill.cache.keys.flat(), ...prefill.cache.values.flat()]);
         logits = prefill.logits;
       } else {
         logits = this.lastLogitsUncached({ tokenIds: tokens, images: prompt.images });
@@ -675,7 +705,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
           topP: options.topP,
           random,
         });
-        const logprob = logSoftmax(logits)[id]!;
+        const logprob = logProbOf(logits, id);
         ids.push(id);
         logprobs.push(logprob);
         tokens.push(id);
@@ -694,7 +724,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
             : this.lastLogitsUncached({ tokenIds: tokens, images: prompt.images });
       }
     } finally {
-      if (cache !== undefined) tf.dispose([...cache.keys.flat(), ...cache.values.flat()]);
+      if (cache !== undefined) tf.dispose([...cache.keys, ...cache.values]);
     }
     return { ids, logprobs, finishReason };
   }
@@ -714,7 +744,10 @@ export class TinyVLM implements VisionLanguageModelV1 {
     const random = options.seed !== undefined ? seededRandom(options.seed) : this.random;
     let finishReason: FinishReasonV1 = 'length';
     let stopAt = -1;
-    const generatedIds: number[] = [];
+    // Text is built one token at a time; each token's end offset (as a full decode of the ids up
+    // to it would measure it) says which log-probs lie wholly before a stop string.
+    const detokenizer = new StreamingDetokenizer(this.tokenizer, { skipSpecialTokens: true });
+    const tokenEnds: number[] = [];
     const result = await this.generateTokens(prompt, {
       maxTokens: options.maxTokens ?? this.defaultMaxTokens,
       temperature: options.temperature ?? 1,
@@ -722,11 +755,14 @@ export class TinyVLM implements VisionLanguageModelV1 {
       topP: options.topP,
       random,
       onToken: async (id) => {
-        generatedIds.push(id);
+        const searchedBefore = detokenizer.text.length;
+        detokenizer.push(id);
+        tokenEnds.push(detokenizer.decodedLength);
         if (stops.length > 0) {
-          const text = this.tokenizer.decode(generatedIds, { skipSpecialTokens: true });
+          // Only a match ending in the new text can be new: earlier text held no stop string.
+          const text = detokenizer.text + detokenizer.unfinished;
           for (const stop of stops) {
-            const index = text.indexOf(stop);
+            const index = text.indexOf(stop, Math.max(0, searchedBefore - stop.length + 1));
             if (index >= 0 && (stopAt < 0 || index < stopAt)) stopAt = index;
           }
           if (stopAt >= 0) {
@@ -744,27 +780,21 @@ export class TinyVLM implements VisionLanguageModelV1 {
       },
     });
     if (result.finishReason === 'stop') finishReason = 'stop';
-    const contentIds = result.ids.filter((id) => !this.stopIds.includes(id));
-    let text = this.tokenizer.decode(contentIds, { skipSpecialTokens: true });
+    // Every id but a final stop token went through `onToken`, so this is the decoded content.
+    let text = detokenizer.finish();
     let keptTokens = result.ids.length;
     if (stopAt >= 0) {
       text = text.slice(0, stopAt);
       // Keep log-probs only of tokens whose text lies wholly before the stop string.
       keptTokens = 0;
-      while (
-        keptTokens < contentIds.length &&
-        this.tokenizer.decode(contentIds.slice(0, keptTokens + 1), { skipSpecialTokens: true })
-          .length <= stopAt
-      ) {
-        keptTokens += 1;
-      }
+      while (keptTokens < tokenEnds.length && tokenEnds[keptTokens]! <= stopAt) keptTokens += 1;
     }
     usage.outputTokens = result.ids.length;
     const generated: GenerateResultV1 = { text, finishReason, usage };
     if (options.logprobs) {
       generated.logprobs = result.ids.slice(0, keptTokens).map(
         (id, index): TokenLogprobV1 => ({
-          token: new TextDecoder().decode(this.tokenizer.tokenBytes(id)),
+          token: tokenText.decode(this.tokenizer.tokenBytes(id)),
           id,
           logprob: result.logprobs[index]!,
         }),
@@ -1045,8 +1075,12 @@ export class TinyVLM implements VisionLanguageModelV1 {
     return { cache, logits };
   }
 
-  /** Feeds one token through the decoder against the cache, extending it. */
-  private decodeStep(cache: KvCache, id: number): Float32Array {
+  /**
+   * Feeds one token through the decoder against the cache, extending it. All heads attend at
+   * once (`[heads, 1, headDim]` queries against the stacked cache), so a step runs a handful of
+   * kernels per layer instead of a reshape, transpose, unstack, concat and matmul per head.
+   */
+  private decodeStep(cache: DecodeCache, id: number): Float32Array {
     const { numHeads, dModel } = this.config;
     if (cache.length >= this.config.maxSequenceLength) {
       throw new ContextLengthExceededError(
@@ -1054,7 +1088,8 @@ export class TinyVLM implements VisionLanguageModelV1 {
       );
     }
     const position = cache.length;
-    const scale = 1 / Math.sqrt(dModel / numHeads);
+    const headDim = dModel / numHeads;
+    const scale = 1 / Math.sqrt(headDim);
     const logits = tf.tidy(() => {
       let x = tf.add(
         gatherRows(this.param('token_embedding') as tf.Tensor2D, tf.tensor1d([id], 'int32')),
@@ -1062,20 +1097,20 @@ export class TinyVLM implements VisionLanguageModelV1 {
       ) as tf.Tensor2D;
       this.decoderBlocks.forEach((block, layer) => {
         x = this.block(x, block, (query, key, value) => {
-          const newKeys = splitHeads(key, numHeads, 'transposed');
-          const newValues = splitHeads(value, numHeads, 'rows');
-          const keys = cache.keys[layer]!;
-          const values = cache.values[layer]!;
-          for (let head = 0; head < numHeads; head += 1) {
-            const oldKey = keys[head]!;
-            const oldValue = values[head]!;
-            keys[head] = tf.keep(tf.concat([oldKey, newKeys[head]!], 1));
-            values[head] = tf.keep(tf.concat([oldValue, newValues[head]!], 0));
-            oldKey.dispose();
-            oldValue.dispose();
-          }
-          const queryHeads = splitHeads(tf.mul(query, scale) as tf.Tensor2D, numHeads, 'rows');
-          return attendHeads(queryHeads, keys, values);
+          // A `[1, heads·headDim]` row is `[heads, 1, headDim]` in memory: reshapes, not copies.
+          const perHead: [number, number, number] = [numHeads, 1, headDim];
+          const keys = tf.concat([cache.keys[layer]!, tf.reshape(key, perHead)], 1) as tf.Tensor3D;
+          const values = tf.concat(
+            [cache.values[layer]!, tf.reshape(value, perHead)],
+            1,
+          ) as tf.Tensor3D;
+          cache.keys[layer]!.dispose();
+          cache.values[layer]!.dispose();
+          cache.keys[layer] = tf.keep(keys);
+          cache.values[layer] = tf.keep(values);
+          const queries = tf.reshape(tf.mul(query, scale), perHead) as tf.Tensor3D;
+          const weights = tf.softmax(tf.matMul(queries, keys, false, true));
+          return tf.reshape(tf.matMul(weights, values), [1, dModel]) as tf.Tensor2D;
         });
       });
       return this.lastRowLogits(x);
