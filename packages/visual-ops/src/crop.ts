@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { ImageDecodeError, InvalidOptionError } from './errors.js';
-import { encodeImage } from './image-io.js';
+import { type EncodeImageOptions, encodeImage } from './image-io.js';
 import { roundHalfToEven } from './python-math.js';
 import {
   formatAspectRatioError,
@@ -147,6 +147,8 @@ export interface CropImageOptions extends CropBoxOptions {
   resize?: SmartResizeOptions;
   /** How errors name the image. */
   label?: string;
+  /** How `cropImage` encodes the crop; default PNG (lossless: the reference's pixels). */
+  encoding?: EncodeImageOptions;
 }
 
 export type CropImageResult =
@@ -268,5 +270,9 @@ export async function cropImage(
 ): Promise<CropImageResult> {
   const cropped = await cropImageRaw(image, bbox, options);
   if (!cropped.ok) return cropped;
-  return { ok: true, image: await encodeImage(cropped.raw), pixelBox: cropped.pixelBox };
+  return {
+    ok: true,
+    image: await encodeImage(cropped.raw, options.encoding),
+    pixelBox: cropped.pixelBox,
+  };
 }

@@ -282,3 +282,38 @@ describe('executeToolCall with malformed arguments', () => {
     ).rejects.toThrow(InvalidVisualInputError);
   });
 });
+
+describe('executeToolCall cropEncoding', () => {
+  const call = {
+    name: 'crop_image_normalized',
+    arguments: { bbox_2d: [0.1, 0.1, 0.6, 0.6], target_image: 1 },
+  };
+
+  it('encodes crops as PNG by default and as JPEG of the same size when asked', async () => {
+    const inputs = [{ type: 'image' as const, image: await gradientImage(640, 480, 3) }];
+    const png = await executeToolCall(call, inputs);
+    const jpeg = await executeToolCall(call, inputs, {
+      cropEncoding: { format: 'jpeg', quality: 85 },
+    });
+    if (!png.ok || !jpeg.ok) throw new Error('crop failed');
+    expect(png.images[0]!.mediaType).toBe('image/png');
+    expect(jpeg.images[0]!.mediaType).toBe('image/jpeg');
+    expect([jpeg.images[0]!.width, jpeg.images[0]!.height]).toEqual([
+      png.images[0]!.width,
+      png.images[0]!.height,
+    ]);
+    expect([...jpeg.images[0]!.data.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+  });
+
+  it('rejects an unknown format or a quality outside 1–100, naming the option', async () => {
+    const inputs = [{ type: 'image' as const, image: await gradientImage(64, 64) }];
+    for (const cropEncoding of [{ format: 'webp' }, { format: 'jpeg', quality: 0 }]) {
+      await expect(
+        executeToolCall(call, inputs, { cropEncoding: cropEncoding as never }),
+      ).rejects.toThrow(/cropEncoding/);
+    }
+    await expect(
+      executeToolCall(call, inputs, { cropEncoding: { format: 'jpeg' } }),
+    ).resolves.toMatchObject({ ok: true });
+  });
+});

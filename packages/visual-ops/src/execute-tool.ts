@@ -6,7 +6,7 @@ import {
   validateCropBoxOptions,
 } from './crop.js';
 import { InvalidOptionError, InvalidVisualInputError } from './errors.js';
-import { encodeImage, ensureDecoded, resizeRaw } from './image-io.js';
+import { type EncodeImageOptions, encodeImage, ensureDecoded, resizeRaw } from './image-io.js';
 import {
   CROP_TOOL_NAME,
   EMPTY_SEQUENCE_MAX_ERROR,
@@ -50,6 +50,12 @@ export interface ExecuteToolOptions {
    * Default `pixels`.
    */
   observationImages?: 'pixels' | 'blank';
+  /**
+   * How crops are encoded. Default PNG, lossless, so the model sees the reference's pixels;
+   * `{ format: 'jpeg', quality }` for a profile or server where a lossy crop is acceptable (a
+   * photo crop is 5–10× smaller than its PNG, and it is sent on every later turn).
+   */
+  cropEncoding?: EncodeImageOptions;
 }
 
 /** The fill of a blanked observation image (mid-gray, so neither white nor black reads as content). */
@@ -185,6 +191,7 @@ async function executeCrop(
     boxMode: options.boxMode,
     padding: options.padding,
     label: picked.label,
+    ...(options.cropEncoding !== undefined ? { encoding: options.cropEncoding } : {}),
     resize: {
       factor: QWEN_FACTOR,
       minPixels: options.cropMinPixels ?? EVAL_CROP_RESIZE.minPixels,
@@ -311,6 +318,17 @@ export async function executeToolCall(
   ) {
     throw new InvalidOptionError(
       `observationImages must be 'pixels' or 'blank', got ${String(options.observationImages)}`,
+    );
+  }
+  const encoding = options.cropEncoding;
+  if (
+    encoding !== undefined &&
+    (!['png', 'jpeg', undefined].includes(encoding.format) ||
+      (encoding.quality !== undefined &&
+        !(Number.isInteger(encoding.quality) && encoding.quality >= 1 && encoding.quality <= 100)))
+  ) {
+    throw new InvalidOptionError(
+      `cropEncoding must be { format: 'png' | 'jpeg', quality: 1–100 }, got ${JSON.stringify(encoding)}`,
     );
   }
   const outcome =

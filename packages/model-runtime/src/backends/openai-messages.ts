@@ -1,6 +1,6 @@
 import { toDataUrl } from '@pixel-reasoner/visual-ops';
 import type OpenAI from 'openai';
-import type { ChatMessage, ChatPart } from '../spec/chat.js';
+import type { ChatImage, ChatMessage, ChatPart } from '../spec/chat.js';
 
 type OpenAIMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type OpenAIUserPart = OpenAI.Chat.Completions.ChatCompletionContentPart;
@@ -13,13 +13,28 @@ export interface ToOpenAIMessagesOptions {
   imageDetail?: ImageDetail;
 }
 
+/**
+ * Data URLs by image bytes. An episode sends the same images on every turn (and a benchmark item
+ * may be sampled several times): each is base64'd once while its bytes are alive, not per request.
+ */
+const dataUrls = new WeakMap<Uint8Array, { mediaType: string; url: string }>();
+
+/** `toDataUrl(image)`, built once per image bytes. */
+export function cachedDataUrl(image: ChatImage): string {
+  const cached = dataUrls.get(image.data);
+  if (cached !== undefined && cached.mediaType === image.mediaType) return cached.url;
+  const url = toDataUrl(image);
+  dataUrls.set(image.data, { mediaType: image.mediaType, url });
+  return url;
+}
+
 function textOf(parts: ChatPart[]): string {
   return parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
 /**
- * The chat as OpenAI chat-completions messages. Images become base64 data URLs (the same bytes
- * always give the same URL, so server-side prefix caches hit), and a video becomes its frames as
+ * The chat as OpenAI chat-completions messages. Images become base64 data URLs, built once per
+ * image (the same bytes always give the same URL, so server-side prefix caches hit), and a video becomes its frames as
  * image parts in order — OpenAI-compatible servers have no portable frame-list video part. System,
  * assistant and tool-result turns carry text only: Chat Completions accepts images in user turns
  * alone, so media there is dropped (the agent loop sends an operation's images in a user turn
@@ -60,8 +75,8 @@ export function toOpenAIMessages(
     const parts: OpenAIUserPart[] = [];
     for (const part of message.content) {
       if (part.type === 'text') parts.push({ type: 'text', text: part.text });
-      else if (part.type === 'image') parts.push(imagePart(toDataUrl(part.image)));
-      else for (const frame of part.frames) parts.push(imagePart(toDataUrl(frame)));
+      else if (part.type === 'image') parts.push(imagePart(cachedDataUrl(part.image)));
+      else for (const frame of part.frames) parts.push(imagePart(cachedDataUrl(frame)));
     }
     return { role: 'user', content: parts };
   });
