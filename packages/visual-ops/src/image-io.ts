@@ -18,13 +18,12 @@ import type { DecodedImage, EncodedImage, RawImage } from './types.js';
 export const DEFAULT_MAX_INPUT_PIXELS = 2 * 89_478_485;
 
 /**
- * Fixed PNG settings, so the same pixels always give the same bytes. Adaptive (per-row) filtering
- * is what makes photos compress: unfiltered level 1 wrote a 2240×1568 photo in 10.1 MB (larger
- * than its raw pixels) and this writes 5.4 MB (2.2 MB for a smoother one, 1/3 of level 1) for
- * ~2.5× the encode time, paid once per image while the bytes are sent on every turn; levels above
- * 4 shrink files by under 5% for up to 1.6× the time again.
+ * Fixed PNG settings, so the same pixels always give the same bytes. Level 1 without adaptive
+ * filtering encodes a 500×360 crop in a few ms. Adaptive filtering at level 4 halves a photo's
+ * bytes but costs ~3× the encode time, which measured worse for the harness (client CPU per
+ * request 229 → 254 ms, `bench/harness.mjs`) and for scene data, so it is not the default.
  */
-const PNG_OPTIONS = { compressionLevel: 4, adaptiveFiltering: true, palette: false } as const;
+const PNG_OPTIONS = { compressionLevel: 1, adaptiveFiltering: false, palette: false } as const;
 
 export interface ReadImageOptions {
   /** Refuse images with more pixels than this (decompression-bomb guard). */
