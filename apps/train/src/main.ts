@@ -53,6 +53,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
     );
     const result = await runPipeline(options.command, config, options.outDir, {
       log: (line) => io.stdout(`${line}\n`),
+      command: ['pixel-reasoner-train', ...argv].join(' '),
       signal: controller.signal,
       progress: options.progress,
     });

@@ -143,7 +143,8 @@ describe('runPipeline', () => {
     );
     const baseDir = join(first, 'base', 'model');
     const metadata = JSON.parse(await readFile(join(baseDir, 'base.json'), 'utf8'));
-    expect(metadata.steps).toBe(2);
+    expect(metadata.steps).toEqual({ vision: 2, language: 2 });
+    expect(metadata.seconds.total).toBeGreaterThan(0);
     expect(metadata.config.pretrain.vision.steps).toBe(2);
     expect(metadata.evaluation.length).toBeGreaterThan(0);
     for (const score of metadata.evaluation) {

@@ -33,6 +33,8 @@ export interface PipelineIo {
   progress: boolean;
   /** Clock for stage timings (default `performance.now`). */
   now?: () => number;
+  /** The command line, recorded in what a run ships (the base's `base.json`). */
+  command?: string;
   /** The SFT and GRPO trainers' events (steps, checkpoints), tagged with their stage. */
   onTrainingEvent?: (event: TrainingEvent) => void;
 }
@@ -49,8 +51,12 @@ interface StageDefinition {
   run: (context: StageContext) => Promise<Record<string, unknown>>;
 }
 
-function stagesFor(command: TrainCommand, config: TrainConfig): StageDefinition[] {
-  if (command === 'pretrain') {
+function stagesFor(
+  name: TrainCommand,
+  config: TrainConfig,
+  command = `pixel-reasoner-train ${name}`,
+): StageDefinition[] {
+  if (name === 'pretrain') {
     return [
       { name: 'synth', run: synthStage },
       { name: 'tokenizer', run: (context) => tokenizerStage(context, { perception: true }) },
@@ -59,7 +65,7 @@ function stagesFor(command: TrainCommand, config: TrainConfig): StageDefinition[
       { name: 'eval-pretrain', run: perceptionEvalStage },
       {
         name: 'base',
-        run: (context) => baseStage({ ...context, command: `pixel-reasoner-train pretrain` }),
+        run: (context) => baseStage({ ...context, command }),
       },
     ];
   }
@@ -86,7 +92,7 @@ function stagesFor(command: TrainCommand, config: TrainConfig): StageDefinition[
     { name: 'grpo', run: (context) => grpoStage(context, { stage: 'grpo', curiosity: true }) },
     { name: 'eval-grpo', run: (context) => evalStage(context, 'grpo', 'eval-grpo') },
   ];
-  if (command === 'pipeline') return common;
+  if (name === 'pipeline') return common;
   return [
     ...common,
     {
@@ -138,7 +144,7 @@ export async function runPipeline(
   };
   const stages: StageRecord[] = [];
   const skipped: string[] = [];
-  for (const stage of stagesFor(command, config)) {
+  for (const stage of stagesFor(command, config, io.command)) {
     const recordFile = join(outDir, stage.name, 'stage.json');
     const done = await readJsonIfExists<StageRecord>(recordFile);
     if (done !== undefined) {

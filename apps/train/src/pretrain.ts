@@ -173,36 +173,47 @@ export interface BaseMetadata {
   command: string;
   config: TrainConfig;
   seed: number;
-  steps: number;
-  /** Wall seconds of the pretrain stage (the run that finished it). */
-  pretrainSeconds: number;
+  /** Optimizer steps of the vision and the language phase. */
+  steps: { vision: number; language: number };
+  /** Wall seconds of each stage (the run that finished it) and their sum. */
+  seconds: Record<string, number> & { total: number };
   parameters: number;
   /** Held-out perception scores (test split), the base's own evaluation. */
   evaluation: PerceptionScore[];
   createdAt: string;
 }
 
-/** Copies the pretrained model to `OUT/base/` with `base.json`: what ships as the project's base. */
+/** Copies the pretrained model to `OUT/base/model/` with `base.json`: what ships as the base. */
 export async function baseStage(
   context: StageContext & { command: string },
 ): Promise<Record<string, unknown>> {
   const { outDir, config } = context;
-  const pretrain = await readJsonIfExists<{ seconds: number; details: Record<string, number> }>(
-    join(outDir, 'pretrain', 'stage.json'),
-  );
-  const evaluation = await readJsonIfExists<{ details: { scores: PerceptionScore[] } }>(
-    join(outDir, 'eval-pretrain', 'stage.json'),
-  );
+  const record = (stage: string) =>
+    readJsonIfExists<{ seconds: number; details: Record<string, unknown> }>(
+      join(outDir, stage, 'stage.json'),
+    );
+  const stages = ['synth', 'tokenizer', 'pretrain-vision', 'pretrain', 'eval-pretrain'];
+  const records = await Promise.all(stages.map(record));
+  const seconds: Record<string, number> & { total: number } = { total: 0 };
+  stages.forEach((stage, index) => {
+    const value = records[index]?.seconds ?? 0;
+    seconds[stage] = value;
+    seconds.total += value;
+  });
+  const [, , vision, language, evaluation] = records;
   const dir = modelDirectory(outDir, 'base');
   await cp(modelDirectory(outDir, 'pretrain'), dir, { recursive: true });
   const metadata: BaseMetadata = {
     command: context.command,
     config,
     seed: config.seed,
-    steps: pretrain?.details.steps ?? config.pretrain.steps,
-    pretrainSeconds: pretrain?.seconds ?? 0,
-    parameters: pretrain?.details.parameters ?? 0,
-    evaluation: evaluation?.details.scores ?? [],
+    steps: {
+      vision: Number(vision?.details.steps ?? 0),
+      language: Number(language?.details.steps ?? 0),
+    },
+    seconds,
+    parameters: Number(language?.details.parameters ?? 0),
+    evaluation: (evaluation?.details.scores as PerceptionScore[] | undefined) ?? [],
     createdAt: new Date().toISOString(),
   };
   await writeFileAtomic(join(dir, 'base.json'), `${JSON.stringify(metadata, null, 2)}\n`);
