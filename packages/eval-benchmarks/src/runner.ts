@@ -39,6 +39,13 @@ import { isScorable } from './scoring.js';
 import { type ItemFailure, type RunSummary, summarizeBenchmark } from './summary.js';
 import type { Benchmark, BenchmarkItem, BenchmarkSettings, MissingMedia } from './types.js';
 
+/** A tool option as a recorded setting: scalars as they are, objects (crop encoding) as JSON. */
+function toolSetting(value: unknown): string | number | boolean | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value as string | number | boolean;
+}
+
 export interface Shard {
   /** 0-based shard index. */
   index: number;
@@ -155,7 +162,7 @@ function protocolSettings(
     'provenance.date': provenance.date,
     'provenance.gitCommit': provenance.gitCommit,
   };
-  for (const [key, value] of Object.entries(tools)) settings[`tools.${key}`] = value ?? null;
+  for (const [key, value] of Object.entries(tools)) settings[`tools.${key}`] = toolSetting(value);
   for (const [key, value] of Object.entries(options.requestSettings ?? {})) {
     settings[`request.${key}`] = value;
   }
@@ -339,7 +346,7 @@ function requestedSettings(options: RunBenchmarksOptions, profile: PromptProfile
     'sampling.seed': sampling.seed ?? null,
   };
   for (const [key, value] of Object.entries(limits)) run[`limits.${key}`] = value ?? null;
-  for (const [key, value] of Object.entries(tools)) run[`tools.${key}`] = value ?? null;
+  for (const [key, value] of Object.entries(tools)) run[`tools.${key}`] = toolSetting(value);
   const order = options.optionOrder ?? { kind: 'original' };
   // Only when set, so folders written before option orders existed still resume.
   if (order.kind !== 'original') run['protocol.optionOrder'] = describeOptionOrder(order);
