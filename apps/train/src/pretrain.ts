@@ -18,7 +18,7 @@ import {
 import type { TrainConfig } from './config.js';
 import { StageInterruptedError } from './errors.js';
 import { readJsonIfExists, writeFileAtomic } from './files.js';
-import { modelDirectory, type StageContext, sceneOptions } from './stages.js';
+import { drawsBar, logStep, modelDirectory, type StageContext, sceneOptions } from './stages.js';
 
 /** Scene seeds of the vision phase start here; the language phase starts `VISION_SEED_SPAN` on. */
 export const PRETRAIN_START_SEED = 0;
@@ -104,16 +104,16 @@ export async function pretrainStage(
       checkpointDir: join(outDir, stage, 'checkpoints'),
       checkpointEvery: pretrain.checkpointEvery,
       metricsFile: join(outDir, stage, 'metrics.jsonl'),
-      progress: context.progress,
+      progress: drawsBar(context),
       ...(context.signal && { signal: context.signal }),
       onEvent: (event) => {
         context.onTrainingEvent?.({ stage, trainer: 'sft', event });
         if (event.type === 'train-start' && event.resumedFrom) {
           context.log(`${stage}: resuming from step ${event.resumedFrom.step}`);
         }
-        if (event.type === 'step-end' && !context.progress && event.metrics.step % 25 === 0) {
+        if (event.type === 'step-end') {
           const { step, loss, ms } = event.metrics;
-          context.log(`${stage}: step ${step}/${schedule.steps} loss ${loss.toFixed(4)} ${ms} ms`);
+          logStep(context, stage, step, schedule.steps, `loss ${loss.toFixed(4)} ${ms} ms`);
         }
       },
     });

@@ -55,6 +55,24 @@ export interface StageContext {
   onTrainingEvent?: (event: TrainingEvent) => void;
 }
 
+/** Whether trainers draw a progress bar (on a terminal); otherwise stages log plain lines. */
+export function drawsBar(context: StageContext): boolean {
+  return context.progress && process.stderr.isTTY === true;
+}
+
+/** Every 25 steps when no bar is drawn (nohup, CI, a log file): a plain progress line. */
+export function logStep(
+  context: StageContext,
+  stage: string,
+  step: number,
+  total: number,
+  detail: string,
+): void {
+  if (!drawsBar(context) && (step % 25 === 0 || step === total)) {
+    context.log(`${stage}: step ${step}/${total} ${detail}`);
+  }
+}
+
 /** Scene settings shared by synthesis, SFT data, GRPO prompts and the held-out suite. */
 export function sceneOptions(config: TrainConfig) {
   return {
@@ -170,10 +188,14 @@ export async function sftStage(context: StageContext): Promise<Record<string, un
       checkpointDir: join(outDir, 'sft', 'checkpoints'),
       checkpointEvery: config.sft.checkpointEvery,
       metricsFile,
-      progress: context.progress,
+      progress: drawsBar(context),
       ...(context.signal && { signal: context.signal }),
       onEvent: (event) => {
         context.onTrainingEvent?.({ stage: 'sft', trainer: 'sft', event });
+        if (event.type === 'step-end') {
+          const { step, loss, ms } = event.metrics;
+          logStep(context, 'sft', step, config.sft.steps, `loss ${loss.toFixed(4)} ${ms} ms`);
+        }
         if (event.type === 'train-start' && event.resumedFrom) {
           context.log(`sft: resuming from step ${event.resumedFrom.step}`);
         }
@@ -241,9 +263,20 @@ export async function grpoStage(
       checkpointEvery: config.grpo.checkpointEvery,
       resume: true,
       metricsFile,
-      progress: context.progress,
-      onEvent: (event) =>
-        context.onTrainingEvent?.({ stage: variant.stage, trainer: 'grpo', event }),
+      progress: drawsBar(context),
+      onEvent: (event) => {
+        context.onTrainingEvent?.({ stage: variant.stage, trainer: 'grpo', event });
+        if (event.type === 'step-end') {
+          const { accuracy, rapr, ms } = event.metrics;
+          logStep(
+            context,
+            variant.stage,
+            event.step,
+            config.grpo.steps,
+            `accuracy ${accuracy.toFixed(3)} RaPR ${rapr.toFixed(3)} ${Math.round(ms)} ms`,
+          );
+        }
+      },
       ...(context.signal && { signal: context.signal }),
     });
     if (result.stopReason === 'aborted') throw new StageInterruptedError(variant.stage);
