@@ -92,6 +92,8 @@ export function lineChartsSvg(panels: readonly ChartPanel[]): string {
   const width = PANEL_WIDTH * panels.length;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${PANEL_HEIGHT}" viewBox="0 0 ${width} ${PANEL_HEIGHT}" font-family="sans-serif">`,
+    // The accessible name of the whole figure: its panel titles.
+    `<title>${escapeXml(panels.map((panel) => panel.title).join('; '))}</title>`,
     `<rect width="${width}" height="${PANEL_HEIGHT}" fill="white"/>`,
     ...panels.map((panel, index) => panelSvg(panel, index * PANEL_WIDTH)),
     '</svg>\n',

@@ -102,6 +102,7 @@ describe('runPipeline', () => {
     expect(report).toContain('![SFT loss and GRPO rollouts](curves.svg)');
     const svg = await readFile(join(outDir, 'curves.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toMatch(/<title>[^<]+<\/title>/);
     expect(svg).toContain('<polyline');
     const summary = JSON.parse(await readFile(join(outDir, 'eval-grpo', 'summary.json'), 'utf8'));
     expect(Object.keys(summary).sort()).toEqual([

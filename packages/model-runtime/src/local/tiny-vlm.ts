@@ -821,7 +821,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
    * perception objectives on the encoder alone.
    */
   encodeImages(images: readonly PreparedImage[]): tf.Tensor2D {
-    const { patchSize, maxGridSide, numHeads } = this.config;
+    const { maxGridSide, numHeads } = this.config;
     const patches: tf.Tensor2D[] = [];
     const rows: number[] = [];
     const columns: number[] = [];
