@@ -111,6 +111,7 @@ describe('parseTrainArgs', () => {
       overrides: ['a.b=1', 'c=2'],
       progress: false,
       help: false,
+      version: false,
     });
     expect(parseTrainArgs(['ablation']).outDir).toBe('runs/ablation');
   });
