@@ -225,13 +225,30 @@ export function nearestFlag(flag: string, known: readonly string[]): string | un
   return prefixed;
 }
 
-/** Parses the command line; every problem is a {@link CliUsageError} naming the flag. */
 function nonNegativeNumber(flag: string, value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
     throw new CliUsageError(`--${flag} must be a number ≥ 0, got "${value}"`);
   }
   return number;
+}
+
+/** Options for a command line that runs nothing (`--help`, `--version`, `--bench list`). */
+function withoutRun(
+  what: Pick<EvalCliOptions, 'help' | 'version' | 'listBenchmarks'>,
+): EvalCliOptions {
+  return {
+    benchmarks: [],
+    model: { kind: 'checkpoint', path: '' },
+    profile: 'pixel-reasoner-v1',
+    concurrency: 4,
+    outDir: 'eval-out',
+    optionOrder: { kind: 'original' },
+    repeats: 1,
+    counterfactual: 'none',
+    progress: false,
+    ...what,
+  };
 }
 
 /** Parses `compare A B [--bootstrap N] [--seed N] [--out FILE]` (argv after "compare"). */
@@ -270,6 +287,7 @@ const COMPARE_OPTIONS = {
   out: { type: 'string' },
 } as const;
 
+/** Parses the command line; every problem is a {@link CliUsageError} naming the flag. */
 export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -287,20 +305,11 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
   }
   const { values, positionals } = parsed;
   if (values.help || values.version) {
-    return {
-      benchmarks: [],
-      model: { kind: 'checkpoint', path: '' },
-      profile: 'pixel-reasoner-v1',
-      concurrency: 4,
-      outDir: 'eval-out',
-      optionOrder: { kind: 'original' },
-      repeats: 1,
-      counterfactual: 'none',
-      progress: false,
+    return withoutRun({
       help: values.help === true,
       version: values.version === true && values.help !== true,
       listBenchmarks: false,
-    };
+    });
   }
   if (positionals.length > 0) {
     throw new CliUsageError(
@@ -312,20 +321,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
     if (benchmarks.length > 1 || values.model !== undefined) {
       throw new CliUsageError('--bench list takes no other --bench or --model');
     }
-    return {
-      benchmarks: [],
-      model: { kind: 'checkpoint', path: '' },
-      profile: 'pixel-reasoner-v1',
-      concurrency: 4,
-      outDir: 'eval-out',
-      optionOrder: { kind: 'original' },
-      repeats: 1,
-      counterfactual: 'none',
-      progress: false,
-      help: false,
-      version: false,
-      listBenchmarks: true,
-    };
+    return withoutRun({ help: false, version: false, listBenchmarks: true });
   }
   if (benchmarks.length === 0)
     throw new CliUsageError('--bench is required (e.g. --bench procedural)');
