@@ -72,9 +72,11 @@ export interface TrainConfig {
   pretrain: {
     /**
      * First the image encoder alone: scenes with a zoom on every object, per-token object labels
-     * only (no decoder pass), many images per step. `batchSize` counts scenes.
+     * only (no decoder pass), many images per step. `batchSize` counts examples; `sheetWeight`
+     * is the weight of tag-sheet examples (four zooms on a sheet packed with tags) against scene
+     * examples (1).
      */
-    vision: { steps: number; batchSize: number; learningRate: number };
+    vision: { steps: number; batchSize: number; learningRate: number; sheetWeight: number };
     steps: number;
     batchSize: number;
     learningRate: number;
@@ -150,7 +152,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
     maxSequenceLength: 2048,
   },
   pretrain: {
-    vision: { steps: 500, batchSize: 6, learningRate: 3e-3 },
+    vision: { steps: 500, batchSize: 6, learningRate: 3e-3, sheetWeight: 0 },
     steps: 1000,
     batchSize: 16,
     learningRate: 2e-3,
@@ -320,6 +322,7 @@ const SCHEMA: Schema = {
       steps: integer(0),
       batchSize: integer(1),
       learningRate: number(0, 1, { exclusiveMinimum: true }),
+      sheetWeight: number(0, 100),
     },
     steps: integer(1),
     batchSize: integer(1),

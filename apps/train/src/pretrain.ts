@@ -91,8 +91,15 @@ export async function pretrainStage(
         startSeed: phase === 'vision' ? PRETRAIN_START_SEED : VISION_SEED_SPAN,
         taskWeights:
           phase === 'vision'
-            ? { read: 0, locate: 0, answer: 0, frames: 0, vision: 1 }
-            : { ...pretrain.tasks, vision: 0 },
+            ? {
+                read: 0,
+                locate: 0,
+                answer: 0,
+                frames: 0,
+                vision: 1,
+                sheet: pretrain.vision.sheetWeight,
+              }
+            : { ...pretrain.tasks, vision: 0, sheet: 0 },
         randomSeed: config.seed,
       }),
       ...schedule,

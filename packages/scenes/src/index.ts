@@ -36,6 +36,7 @@ export {
   DEFAULT_VIEW_PIXELS,
   SCENE_SPLITS,
 } from './scene-context.js';
+export { generateTagSheet, type TagSheet, type TagSheetOptions } from './tag-sheet.js';
 export type {
   SceneCue,
   SceneFamily,

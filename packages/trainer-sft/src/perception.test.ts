@@ -131,3 +131,22 @@ describe('scoring', () => {
     expect(oracle.find((score) => score.task === 'frames')?.correct).toBe(0);
   });
 });
+
+describe('sheet examples', () => {
+  it('label many more content tokens than a vision example, with no answer to train', async () => {
+    const labelled = async (task: 'vision' | 'sheet') => {
+      const source = perceptionSource({
+        families: ['zoom-attribute'],
+        taskWeights: { read: 0, locate: 0, answer: 0, frames: 0, vision: 0, [task]: 1 },
+      });
+      for await (const { trajectory } of source.open(0)) {
+        expect(trajectory.turns.some((turn) => turn.trainable)).toBe(false);
+        return trajectory
+          .imageLabels!.filter((labels) => labels.head === 'content')
+          .reduce((sum, labels) => sum + labels.regions.length, 0);
+      }
+      return 0;
+    };
+    expect(await labelled('sheet')).toBeGreaterThan(3 * (await labelled('vision')));
+  });
+});

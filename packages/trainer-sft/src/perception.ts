@@ -6,12 +6,14 @@ import {
   DEFAULT_OPERATION_VIEW_PIXELS,
   DIGITS,
   generateScene,
+  generateTagSheet,
   LETTERS,
   type NormalizedBox,
   SCENE_FAMILIES,
   type SceneFamily,
   type SceneImage,
   type SceneItem,
+  type SceneObject,
   type SceneOptions,
   type SceneSplit,
   SeededRandom,
@@ -46,8 +48,10 @@ export function perceptionHeadSizes(): Record<PerceptionHead, number> {
  * The perception tasks of the base: what the paper's base VLM already can before any tool use.
  * `vision` trains only the image encoder: the global view and a zoom on every object, with the
  * object labels of the auxiliary heads and no text to answer (families that record objects).
+ * `sheet` trains it the same way on zooms of a tag sheet (`generateTagSheet`): the pixels of a real
+ * zoom with a dozen labelled tags in each instead of one.
  */
-export type PerceptionTask = 'read' | 'answer' | 'locate' | 'frames' | 'vision';
+export type PerceptionTask = 'read' | 'answer' | 'locate' | 'frames' | 'vision' | 'sheet';
 
 export const PERCEPTION_TASKS: readonly PerceptionTask[] = [
   'read',
@@ -55,6 +59,7 @@ export const PERCEPTION_TASKS: readonly PerceptionTask[] = [
   'locate',
   'frames',
   'vision',
+  'sheet',
 ];
 
 export interface PerceptionSourceOptions {
@@ -76,12 +81,13 @@ const DEFAULT_TASK_WEIGHTS: Record<PerceptionTask, number> = {
   answer: 2,
   frames: 1,
   vision: 0,
+  sheet: 0,
 };
 
 /** The tasks an item of `family` can be turned into. */
 function tasksOf(family: SceneFamily): PerceptionTask[] {
   if (family === 'frames') return ['read', 'answer', 'frames'];
-  if (family === 'zoom-attribute') return ['read', 'answer', 'locate', 'vision'];
+  if (family === 'zoom-attribute') return ['read', 'answer', 'locate', 'vision', 'sheet'];
   return ['read', 'answer', 'locate'];
 }
 
@@ -143,7 +149,7 @@ export interface ImageLabels {
 
 /** Object labels of an image showing `window` (a normalized box) of the item's image. */
 function objectLabels(
-  item: SceneItem,
+  item: { objects?: readonly SceneObject[] },
   image: number,
   window: NormalizedBox,
   options: { content: boolean },
@@ -231,13 +237,14 @@ export async function perceptionExample(options: {
   random: SeededRandom;
 }): Promise<TrainingChat & { item: SceneItem }> {
   const { family, task, seed, random } = options;
+  const system: ChatMessage = { role: 'system', content: notoolProfile.systemPrompt };
+  if (task === 'sheet') return sheetExample({ ...options, system });
   const item = generateScene(family, {
     ...options.sceneOptions,
     seed,
     split: options.split ?? 'train',
     needsOperation: task === 'answer' ? false : task === 'read' ? true : undefined,
   });
-  const system: ChatMessage = { role: 'system', content: notoolProfile.systemPrompt };
   const id = `${item.id}#perception-${task}`;
   const chat = (
     user: ChatMessage,
@@ -340,6 +347,53 @@ export async function perceptionExample(options: {
     objectLabels(item, 0, crop.window, { content: true }),
   );
 }
+
+/** Zooms the vision task would make, on tags of a tag sheet instead of an item's few tags. */
+async function sheetExample(options: {
+  family: SceneFamily;
+  seed: number;
+  split?: SceneSplit;
+  sceneOptions?: PerceptionSourceOptions['sceneOptions'];
+  random: SeededRandom;
+  system: ChatMessage;
+}): Promise<TrainingChat & { item: SceneItem }> {
+  const { random } = options;
+  // The item is the zoom-attribute scene of the same seed: what the example is about in reports.
+  const item = generateScene('zoom-attribute', {
+    ...options.sceneOptions,
+    seed: options.seed,
+    split: options.split ?? 'train',
+  });
+  const sheet = generateTagSheet({
+    seed: options.seed,
+    split: options.split ?? 'train',
+    ...(options.sceneOptions && { sceneOptions: options.sceneOptions }),
+  });
+  const media: ChatPart[] = [];
+  const labels: ImageLabels[] = [];
+  for (let zoom = 0; zoom < SHEET_ZOOMS; zoom += 1) {
+    const tag = random.pick(sheet.objects);
+    const crop = await zoomOn(item, sheet.image, jitteredCueBox(tag.box, random), {
+      factor: 16,
+      minPixels: 16 * 16,
+      maxPixels: options.sceneOptions?.operationViewPixels ?? DEFAULT_OPERATION_VIEW_PIXELS,
+    });
+    labels.push(...objectLabels(sheet, media.length, crop.window, { content: true }));
+    media.push({ type: 'image', image: crop.image, origin: 'operation' });
+  }
+  return {
+    id: `${item.id}#perception-sheet`,
+    item,
+    turns: [
+      { message: options.system, trainable: false },
+      { message: { role: 'user', content: media }, trainable: false },
+    ],
+    imageLabels: labels,
+  };
+}
+
+/** Zooms per sheet example: about the image tokens of a vision example. */
+const SHEET_ZOOMS = 4;
 
 /** What `crop_image_normalized` shows of `box`, and the region of the image it shows. */
 async function zoomOn(
@@ -474,7 +528,8 @@ export async function evaluatePerception(options: {
   onItem?: (done: number, total: number) => void;
 }): Promise<PerceptionScore[]> {
   const families = options.families ?? SCENE_FAMILIES;
-  const tasks = options.tasks ?? PERCEPTION_TASKS.filter((task) => task !== 'vision');
+  const tasks =
+    options.tasks ?? PERCEPTION_TASKS.filter((task) => task !== 'vision' && task !== 'sheet');
   const pairs = families.flatMap((family) =>
     tasksOf(family)
       .filter((task) => tasks.includes(task))

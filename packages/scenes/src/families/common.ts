@@ -9,7 +9,8 @@ import {
   type Rgb,
   type SceneImage,
 } from '../raster.js';
-import { overlaps, type Rect } from '../scene-context.js';
+import { normalizeBox, overlaps, type Rect } from '../scene-context.js';
+import type { SceneObject } from '../types.js';
 
 /** A tag is a plate holding one glyph (or a colour dot) with a two-cell margin. */
 export const TAG_COLUMNS = 9;
@@ -70,4 +71,32 @@ export function drawTag(
   } else {
     fillRect(image, x + 3 * cell, y + 4 * cell, 3 * cell, 3 * cell, content.dot);
   }
+}
+
+/** The ground truth of a tag drawn at `rect` with font cell `cell` on `canvas` (image 1). */
+export function tagObject(
+  canvas: { width: number; height: number },
+  rect: Rect,
+  cell: number,
+  color: string,
+  content: string,
+  dot: boolean,
+): SceneObject {
+  const contentRect = dot
+    ? { x: rect.x + 3 * cell, y: rect.y + 4 * cell, width: 3 * cell, height: 3 * cell }
+    : { x: rect.x + 2 * cell, y: rect.y + 2 * cell, width: 5 * cell, height: 7 * cell };
+  return {
+    kind: 'tag',
+    box: normalizeBox(canvas, rect.x, rect.y, rect.width, rect.height),
+    image: 1,
+    color,
+    content,
+    contentBox: normalizeBox(
+      canvas,
+      contentRect.x,
+      contentRect.y,
+      contentRect.width,
+      contentRect.height,
+    ),
+  };
 }

@@ -12,7 +12,14 @@ import {
 } from '../scene-context.js';
 import type { ResolvedSceneOptions, SceneItem, SceneObject } from '../types.js';
 import { globalViewScale, referenceCropScale } from '../views.js';
-import { drawClutter, drawTag, noisyCanvas, type TagContent, tagSize } from './common.js';
+import {
+  drawClutter,
+  drawTag,
+  noisyCanvas,
+  type TagContent,
+  tagObject,
+  tagSize,
+} from './common.js';
 
 export const ZOOM_CANVAS_SIZE = 1024;
 
@@ -97,34 +104,7 @@ export function generateZoomAttribute(options: ResolvedSceneOptions): SceneItem 
 
   const objects: SceneObject[] = [];
   const record = (rect: Rect, tagCell: number, color: string, content: string) => {
-    const contentRect =
-      attribute === 'color'
-        ? {
-            x: rect.x + 3 * tagCell,
-            y: rect.y + 4 * tagCell,
-            width: 3 * tagCell,
-            height: 3 * tagCell,
-          }
-        : {
-            x: rect.x + 2 * tagCell,
-            y: rect.y + 2 * tagCell,
-            width: 5 * tagCell,
-            height: 7 * tagCell,
-          };
-    objects.push({
-      kind: 'tag',
-      box: normalizeBox(canvas, rect.x, rect.y, rect.width, rect.height),
-      image: 1,
-      color,
-      content,
-      contentBox: normalizeBox(
-        canvas,
-        contentRect.x,
-        contentRect.y,
-        contentRect.width,
-        contentRect.height,
-      ),
-    });
+    objects.push(tagObject(canvas, rect, tagCell, color, content, attribute === 'color'));
   };
   distractorRects.forEach((rect, index) => {
     const value = distractors[index % distractors.length] as string;
