@@ -316,29 +316,18 @@ export async function perceptionExample(options: {
   }
   if (task === 'vision') {
     // The global view and a zoom on every tag: object labels only, no answer to train.
-    const boxes = (item.objects ?? []).map((object) => object.box);
-    const media: ChatPart[] = [{ type: 'image', image: inProcessImage(image), origin: 'input' }];
-    const labels = objectLabels(item, 0, whole, { content: !item.needsOperation });
-    for (const box of boxes) {
-      // Resized straight to the operation budget (the tool's larger intermediate size is skipped:
-      // same pixels up to interpolation, a third of the cost).
-      const crop = await zoomOn(item, image, jitteredCueBox(box, random), {
-        factor: 16,
-        minPixels: 16 * 16,
-        maxPixels: options.sceneOptions?.operationViewPixels ?? DEFAULT_OPERATION_VIEW_PIXELS,
-      });
-      labels.push(...objectLabels(item, media.length, crop.window, { content: true }));
-      media.push({ type: 'image', image: crop.image, origin: 'operation' });
-    }
-    return {
+    return zoomsExample({
       id,
       item,
-      turns: [
-        { message: system, trainable: false },
-        { message: { role: 'user', content: media }, trainable: false },
-      ],
-      imageLabels: labels,
-    };
+      system,
+      image,
+      objects: item,
+      boxes: (item.objects ?? []).map((object) => object.box),
+      media: [{ type: 'image', image: inProcessImage(image), origin: 'input' }],
+      labels: objectLabels(item, 0, whole, { content: !item.needsOperation }),
+      random,
+      sceneOptions: options.sceneOptions,
+    });
   }
   const crop = await zoomOn(item, image, jitteredCueBox(item.cue.box, random));
   return chat(
@@ -369,20 +358,53 @@ async function sheetExample(options: {
     split: options.split ?? 'train',
     ...(options.sceneOptions && { sceneOptions: options.sceneOptions }),
   });
-  const media: ChatPart[] = [];
-  const labels: ImageLabels[] = [];
-  for (let zoom = 0; zoom < SHEET_ZOOMS; zoom += 1) {
-    const tag = random.pick(sheet.objects);
-    const crop = await zoomOn(item, sheet.image, jitteredCueBox(tag.box, random), {
+  // Drawn lazily, so each tag is picked just before its zoom's jitter.
+  function* tags() {
+    for (let zoom = 0; zoom < SHEET_ZOOMS; zoom += 1) yield random.pick(sheet.objects).box;
+  }
+  return zoomsExample({
+    id: `${item.id}#perception-sheet`,
+    item,
+    system: options.system,
+    image: sheet.image,
+    objects: sheet,
+    boxes: tags(),
+    media: [],
+    labels: [],
+    random,
+    sceneOptions: options.sceneOptions,
+  });
+}
+
+/**
+ * An images-only chat for the object heads: `media` followed by a jittered zoom on each of `boxes`
+ * of `image`, labelled from `objects`. Zooms are resized straight to the operation budget (the
+ * tool's larger intermediate size is skipped: same pixels up to interpolation, a third of the cost).
+ */
+async function zoomsExample(options: {
+  id: string;
+  item: SceneItem;
+  system: ChatMessage;
+  image: SceneImage;
+  objects: { objects?: readonly SceneObject[] };
+  boxes: Iterable<NormalizedBox>;
+  media: ChatPart[];
+  labels: ImageLabels[];
+  random: SeededRandom;
+  sceneOptions: PerceptionSourceOptions['sceneOptions'] | undefined;
+}): Promise<TrainingChat & { item: SceneItem }> {
+  const { item, media, labels, random } = options;
+  for (const box of options.boxes) {
+    const crop = await zoomOn(item, options.image, jitteredCueBox(box, random), {
       factor: 16,
       minPixels: 16 * 16,
       maxPixels: options.sceneOptions?.operationViewPixels ?? DEFAULT_OPERATION_VIEW_PIXELS,
     });
-    labels.push(...objectLabels(sheet, media.length, crop.window, { content: true }));
+    labels.push(...objectLabels(options.objects, media.length, crop.window, { content: true }));
     media.push({ type: 'image', image: crop.image, origin: 'operation' });
   }
   return {
-    id: `${item.id}#perception-sheet`,
+    id: options.id,
     item,
     turns: [
       { message: options.system, trainable: false },
