@@ -11,6 +11,7 @@ import {
 import {
   evaluatePerception,
   type PerceptionScore,
+  perceptionGroundedHeads,
   perceptionHeadSizes,
   perceptionSource,
   trainSft,
@@ -60,7 +61,11 @@ export async function pretrainStage(
       ? new TinyVLM({
           tokenizer: await readTokenizer(outDir),
           modelId: 'tiny-vlm-base',
-          config: { ...modelConfig(config), auxiliaryHeads: perceptionHeadSizes() },
+          config: {
+            ...modelConfig(config),
+            auxiliaryHeads: perceptionHeadSizes(),
+            groundedHeads: perceptionGroundedHeads(),
+          },
         })
       : await loadCheckpoint(modelDirectory(outDir, 'pretrain-vision'), {
           modelId: 'tiny-vlm-base',

@@ -48,6 +48,7 @@ export {
   type PerceptionTask,
   perceptionConclusion,
   perceptionExample,
+  perceptionGroundedHeads,
   perceptionHeadSizes,
   perceptionSource,
   scorePerceptionAnswer,

@@ -45,6 +45,18 @@ export function perceptionHeadSizes(): Record<PerceptionHead, number> {
 }
 
 /**
+ * The text each class of `PERCEPTION_HEADS` stands for in prompts and answers, for a TinyVLM's
+ * `groundedHeads`: a glyph or colour as the answer writes it, a plate as the question names it
+ * ("orange tag"); "nothing here" adds nothing.
+ */
+export function perceptionGroundedHeads(): Record<PerceptionHead, string[]> {
+  return {
+    content: PERCEPTION_HEADS.content.map((name) => (name === 'none' ? '' : name)),
+    plate: PERCEPTION_HEADS.plate.map((name) => (name === 'none' ? '' : `${name} tag`)),
+  };
+}
+
+/**
  * The perception tasks of the base: what the paper's base VLM already can before any tool use.
  * `vision` trains only the image encoder: the global view and a zoom on every object, with the
  * object labels of the auxiliary heads and no text to answer (families that record objects).

@@ -108,6 +108,48 @@ describe('TinyVLM perception encoder', () => {
     model.dispose();
   });
 
+  it('grounds image tokens in the token embeddings of the predicted class texts', async () => {
+    const groundedHeads = { colour: ['', 'red', 'green', 'blue'] };
+    const plain = new TinyVLM({ tokenizer: tinyTokenizer(), config });
+    const grounded = new TinyVLM({
+      tokenizer: tinyTokenizer(),
+      config: { ...config, groundedHeads },
+    });
+    // Same seed, no extra weights: make the head certain of "green" in both.
+    for (const model of [plain, grounded]) {
+      model.parameters.get('aux.colour.bias')!.assign(tf.tensor1d([0, 0, 60, 0]));
+    }
+    const [sequence] = await colourBatch(grounded);
+    const difference = tf.sub(
+      grounded.encodeImages(sequence!.images),
+      plain.encodeImages(sequence!.images),
+    );
+    const ids = grounded.tokenizer.encode('green');
+    const expected = tf.mean(
+      tf.gather(grounded.parameters.get('token_embedding')!, tf.tensor1d(ids, 'int32')),
+      0,
+    );
+    const rows = difference.arraySync() as number[][];
+    const want = expected.arraySync() as number[];
+    for (const row of rows)
+      row.forEach((value, index) => expect(value).toBeCloseTo(want[index]!, 5));
+    // The head itself reads the features before grounding.
+    const logits = (name: TinyVLM) => name.auxiliaryLogits('colour', sequence!.images).arraySync();
+    expect(logits(grounded)).toEqual(logits(plain));
+    tf.dispose([difference, expected]);
+    plain.dispose();
+    grounded.dispose();
+  });
+
+  it('rejects grounded heads whose texts do not match the head', () => {
+    const tokenizer = tinyTokenizer();
+    for (const groundedHeads of [{ colour: ['', 'red'] }, { shape: ['', 'a'] }]) {
+      expect(() => new TinyVLM({ tokenizer, config: { ...config, groundedHeads } })).toThrow(
+        /groundedHeads\./,
+      );
+    }
+  });
+
   it('names the sequence and token of a label outside the head', async () => {
     const model = new TinyVLM({ tokenizer: tinyTokenizer(), config });
     const [sequence] = await colourBatch(model);

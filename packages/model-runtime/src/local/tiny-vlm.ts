@@ -62,6 +62,15 @@ export interface TinyVLMConfig {
    * (empty: none). Trained only where a sequence carries `imageTargets`; generation ignores them.
    */
   auxiliaryHeads: Record<string, number>;
+  /**
+   * Auxiliary heads whose prediction the decoder sees as text, by head name → one text per class
+   * (empty: none). Each image token the decoder gets is the encoder's feature plus, per grounded
+   * head, the head's class probabilities times the mean token embedding of each class's text
+   * (an empty text adds nothing): a token showing a "7" carries the embedding the answer's " 7"
+   * has, so the decoder copies a glyph as it copies a word of the prompt. The heads themselves
+   * train on the features before grounding.
+   */
+  groundedHeads: Record<string, string[]>;
   /** Longest token sequence (text + image tokens); sets the learned position table. */
   maxSequenceLength: number;
   /** Longest image side in patches (learned row/column embeddings). */
@@ -119,6 +128,7 @@ export const DEFAULT_TINY_VLM_CONFIG: Omit<TinyVLMConfig, 'vocabSize'> = {
   stemChannels: [],
   stemKernel: 2,
   auxiliaryHeads: {},
+  groundedHeads: {},
   maxSequenceLength: 1024,
   maxGridSide: 32,
   inputImagePixels: 64 * 64,
@@ -215,7 +225,7 @@ interface DecodeCache {
 function validateConfig(config: TinyVLMConfig): void {
   const positiveIntegers: Exclude<
     keyof TinyVLMConfig,
-    'stemChannels' | 'stemKernel' | 'auxiliaryHeads'
+    'stemChannels' | 'stemKernel' | 'auxiliaryHeads' | 'groundedHeads'
   >[] = [
     'vocabSize',
     'dModel',
@@ -257,6 +267,19 @@ function validateConfig(config: TinyVLMConfig): void {
     if (!(Number.isInteger(classes) && classes >= 2)) {
       throw new InvalidModelConfigError(
         `auxiliaryHeads.${name} must be an integer class count ≥ 2, got ${classes}`,
+      );
+    }
+  }
+  for (const [name, texts] of Object.entries(config.groundedHeads)) {
+    const classes = config.auxiliaryHeads[name];
+    if (
+      classes === undefined ||
+      !Array.isArray(texts) ||
+      texts.length !== classes ||
+      !texts.every((text) => typeof text === 'string')
+    ) {
+      throw new InvalidModelConfigError(
+        `groundedHeads.${name} must be one text per class of auxiliaryHeads.${name} (${classes ?? 'no such head'}), got ${JSON.stringify(texts)}`,
       );
     }
   }
@@ -322,6 +345,8 @@ export class TinyVLM implements VisionLanguageModelV1 {
   private readonly rendererOnly: ReadonlySet<number>;
   /** `[vocabSize]`: 0, or a large negative number on renderer-only ids; added to every logit row. */
   private readonly logitMask: tf.Tensor1D;
+  /** Per grounded head: `[classes, vocabSize]` weights averaging each class text's token embeddings. */
+  private readonly grounding: ReadonlyMap<string, tf.Tensor2D>;
   private readonly decoderBlocks: BlockParams[];
   private readonly visionBlocks: BlockParams[];
 
@@ -352,6 +377,16 @@ export class TinyVLM implements VisionLanguageModelV1 {
     const maskValues = new Float32Array(vocabSize);
     for (const id of this.rendererOnly) maskValues[id] = MASKED_LOGIT;
     this.logitMask = tf.keep(tf.tensor1d(maskValues));
+    const grounding = new Map<string, tf.Tensor2D>();
+    for (const [name, texts] of Object.entries(this.config.groundedHeads)) {
+      const weights = new Float32Array(texts.length * vocabSize);
+      texts.forEach((text, label) => {
+        const ids = text === '' ? [] : this.tokenizer.encode(text);
+        for (const id of ids) weights[label * vocabSize + id]! += 1 / ids.length;
+      });
+      grounding.set(name, tf.keep(tf.tensor2d(weights, [texts.length, vocabSize])));
+    }
+    this.grounding = grounding;
     const parameters = new Map<string, tf.Variable>();
     // tfjs reads a seed of 0 as "unseeded" (Math.random), so each variable draws a non-zero seed
     // from a generator seeded by the config: the same config always gives the same weights.
@@ -588,7 +623,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
         const auxiliary =
           images.length === 0
             ? undefined
-            : this.auxiliaryLoss(batch, this.encodeImages(images), normalizers.auxiliary);
+            : this.auxiliaryLoss(batch, this.encodeVision(images), normalizers.auxiliary);
         return (
           auxiliary === undefined ? tf.scalar(0) : tf.mul(auxiliary, options.auxiliaryWeight ?? 1)
         ) as tf.Scalar;
@@ -628,11 +663,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
         if (label > 0) weights[index] = 1 / (shares * objects);
         else if (label === 0) weights[index] = 1 / (shares * background);
       });
-      const logits = linear(
-        imageFeatures,
-        this.param(`aux.${name}.weight`) as tf.Tensor2D,
-        this.param(`aux.${name}.bias`) as tf.Tensor1D,
-      ) as tf.Tensor2D;
+      const logits = this.headLogits(name, imageFeatures);
       const targets = tf.tensor1d(
         labels.map((label) => Math.max(0, label)),
         'int32',
@@ -652,14 +683,15 @@ export class TinyVLM implements VisionLanguageModelV1 {
     if (this.config.auxiliaryHeads[name] === undefined) {
       throw new InvalidModelConfigError(`no auxiliary head ${JSON.stringify(name)}`);
     }
-    return tf.tidy(
-      () =>
-        linear(
-          this.encodeImages(images),
-          this.param(`aux.${name}.weight`) as tf.Tensor2D,
-          this.param(`aux.${name}.bias`) as tf.Tensor1D,
-        ) as tf.Tensor2D,
-    );
+    return tf.tidy(() => this.headLogits(name, this.encodeVision(images)));
+  }
+
+  private headLogits(name: string, features: tf.Tensor2D): tf.Tensor2D {
+    return linear(
+      features,
+      this.param(`aux.${name}.weight`) as tf.Tensor2D,
+      this.param(`aux.${name}.bias`) as tf.Tensor1D,
+    ) as tf.Tensor2D;
   }
 
   /** Generates token ids after an encoded prompt (which should end with the generation prompt). */
@@ -807,6 +839,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
   dispose(): void {
     for (const variable of this.parameters.values()) variable.dispose();
     this.logitMask.dispose();
+    for (const weights of this.grounding.values()) weights.dispose();
   }
 
   private param(name: string): tf.Variable {
@@ -817,10 +850,26 @@ export class TinyVLM implements VisionLanguageModelV1 {
 
   /**
    * `[totalImageTokens, dModel]`: what the vision encoder hands the decoder for these images, in
-   * order, each image's tokens row-major over its patch grid. Differentiable; for auxiliary
-   * perception objectives on the encoder alone.
+   * order, each image's tokens row-major over its patch grid (grounded, see `groundedHeads`).
+   * Differentiable.
    */
   encodeImages(images: readonly PreparedImage[]): tf.Tensor2D {
+    return tf.tidy(() => this.ground(this.encodeVision(images)));
+  }
+
+  /** `features` plus, per grounded head, its class probabilities times the class texts' embeddings. */
+  private ground(features: tf.Tensor2D): tf.Tensor2D {
+    let grounded = features;
+    for (const [name, weights] of this.grounding) {
+      const classEmbeddings = tf.matMul(weights, this.param('token_embedding'));
+      const probabilities = tf.softmax(this.headLogits(name, features));
+      grounded = tf.add(grounded, tf.matMul(probabilities, classEmbeddings)) as tf.Tensor2D;
+    }
+    return grounded;
+  }
+
+  /** The vision encoder's output before grounding: what the auxiliary heads read. */
+  private encodeVision(images: readonly PreparedImage[]): tf.Tensor2D {
     const { maxGridSide, numHeads } = this.config;
     const patches: tf.Tensor2D[] = [];
     const rows: number[] = [];
@@ -1002,11 +1051,11 @@ export class TinyVLM implements VisionLanguageModelV1 {
       images.push(...sequence.images);
     });
     const tokenTable = this.param('token_embedding') as tf.Tensor2D;
-    const imageFeatures = images.length === 0 ? undefined : this.encodeImages(images);
+    const imageFeatures = images.length === 0 ? undefined : this.encodeVision(images);
     const table =
       imageFeatures === undefined
         ? tokenTable
-        : (tf.concat([tokenTable, imageFeatures], 0) as tf.Tensor2D);
+        : (tf.concat([tokenTable, this.ground(imageFeatures)], 0) as tf.Tensor2D);
     const gathered = gatherRows(table, tf.tensor1d(indices, 'int32'));
     const positions = tf.slice(this.param('position_embedding'), [0, 0], [seqLen, dModel]);
     const embedded = tf.reshape(
