@@ -131,10 +131,14 @@ describe('TinyVLM perception encoder', () => {
     );
     const rows = difference.arraySync() as number[][];
     const want = expected.arraySync() as number[];
-    for (const row of rows)
-      row.forEach((value, index) => expect(value).toBeCloseTo(want[index]!, 5));
+    for (const row of rows) {
+      row.forEach((value, index) => {
+        expect(value).toBeCloseTo(want[index]!, 5);
+      });
+    }
     // The head itself reads the features before grounding.
-    const logits = (name: TinyVLM) => name.auxiliaryLogits('colour', sequence!.images).arraySync();
+    const logits = (model: TinyVLM) =>
+      model.auxiliaryLogits('colour', sequence!.images).arraySync();
     expect(logits(grounded)).toEqual(logits(plain));
     tf.dispose([difference, expected]);
     plain.dispose();
