@@ -98,6 +98,14 @@ describe('parseEvalArgs', () => {
     [['--bench', 'procedural', '--model', 'ckpt', '--temperature', 'hot'], /--temperature must be/],
     [['--bench', 'procedural', '--model', 'ckpt', '--counterfactual', 'noise'], /blank-crops/],
     [['--bench', 'list', '--model', 'ckpt'], /--bench list takes no other/],
+    [
+      ['--bench', 'procedural', '--model', 'ckpt', '--image-encoding', 'webp'],
+      /--image-encoding must be png, jpeg or jpeg:Q/,
+    ],
+    [
+      ['--bench', 'procedural', '--model', 'ckpt', '--image-encoding', 'jpeg:0'],
+      /quality must be in \[1, 100\]/,
+    ],
   ])('%j is a usage error', (argv, message) => {
     let caught: unknown;
     try {
@@ -107,5 +115,17 @@ describe('parseEvalArgs', () => {
     }
     expect(CliUsageError.isInstance(caught)).toBe(true);
     expect((caught as Error).message).toMatch(message);
+  });
+
+  test('--image-encoding: png, jpeg, or jpeg at a quality', () => {
+    const base = ['--bench', 'procedural', '--model', 'ckpt'];
+    expect(parseEvalArgs(base).imageEncoding).toBeUndefined();
+    expect(parseEvalArgs([...base, '--image-encoding', 'png']).imageEncoding).toEqual({
+      format: 'png',
+    });
+    expect(parseEvalArgs([...base, '--image-encoding', 'jpeg:85']).imageEncoding).toEqual({
+      format: 'jpeg',
+      quality: 85,
+    });
   });
 });

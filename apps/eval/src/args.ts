@@ -61,6 +61,8 @@ export interface EvalCliOptions {
   inputPixels?: { minPixels?: number; maxPixels?: number };
   /** `--crop-min-pixels` / `--crop-max-pixels`: budget of operation outputs. */
   cropPixels?: { minPixels?: number; maxPixels?: number };
+  /** `--image-encoding`: how the client writes the images it makes (resized inputs, crops). */
+  imageEncoding?: { format: 'png' | 'jpeg'; quality?: number };
   counterfactual: 'none' | 'blank-crops';
   progress: boolean;
   help: boolean;
@@ -141,6 +143,9 @@ Protocol (everything here is recorded in summary.json and the reports):
   --crop-min-pixels N, --crop-max-pixels N
                                 budget of operation outputs (default: the profile's, else
                                 200704..4014080)
+  --image-encoding png|jpeg[:Q] how resized inputs and crops are sent: png (default, lossless
+                                like the reference's pixels) or jpeg at quality Q (default 90;
+                                a tenth of the bytes for photos)
   --counterfactual MODE         none (default) or blank-crops: operations return a blank image of
                                 the same size, to tell whether the tools help
   --no-progress                 no progress bar or progress lines
@@ -169,6 +174,18 @@ function parseShard(value: string): { index: number; count: number } {
     );
   }
   return { index, count };
+}
+
+function parseImageEncoding(value: string): { format: 'png' | 'jpeg'; quality?: number } {
+  const match = /^(png|jpeg)(?::(\d+))?$/.exec(value);
+  const quality = match?.[2] === undefined ? undefined : Number(match[2]);
+  if (!match || (match[1] === 'png' && quality !== undefined)) {
+    throw new CliUsageError(`--image-encoding must be png, jpeg or jpeg:Q, got "${value}"`);
+  }
+  if (quality !== undefined && !(quality >= 1 && quality <= 100)) {
+    throw new CliUsageError(`--image-encoding ${value}: the quality must be in [1, 100]`);
+  }
+  return { format: match[1] as 'png' | 'jpeg', ...(quality !== undefined ? { quality } : {}) };
 }
 
 /** Edit distance, for suggesting the flag a typo meant. */
@@ -454,6 +471,10 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
   };
   const inputPixels = budget('min-pixels', 'max-pixels');
   const cropPixels = budget('crop-min-pixels', 'crop-max-pixels');
+  const imageEncoding =
+    values['image-encoding'] === undefined
+      ? undefined
+      : parseImageEncoding(values['image-encoding']);
   return {
     benchmarks,
     model,
@@ -467,6 +488,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalCliOptions {
     ...(imageHistory !== undefined ? { imageHistory } : {}),
     ...(inputPixels !== undefined ? { inputPixels } : {}),
     ...(cropPixels !== undefined ? { cropPixels } : {}),
+    ...(imageEncoding !== undefined ? { imageEncoding } : {}),
     concurrency:
       values.concurrency === undefined ? 4 : positiveInteger('concurrency', values.concurrency, 1),
     ...(values.limit === undefined ? {} : { limit: positiveInteger('limit', values.limit, 0) }),
@@ -535,6 +557,7 @@ const OPTIONS = {
   'max-pixels': { type: 'string' },
   'crop-min-pixels': { type: 'string' },
   'crop-max-pixels': { type: 'string' },
+  'image-encoding': { type: 'string' },
   'no-progress': { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

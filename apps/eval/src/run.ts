@@ -204,7 +204,14 @@ export async function runEvalCli(
       return benchmarksFromSpec(spec, {
         proceduralItemsPerFamily: options.proceduralItemsPerFamily,
         proceduralStartSeed: options.proceduralStartSeed,
-        ...(options.inputPixels ? { media: { inputPixels: options.inputPixels } } : {}),
+        ...(options.inputPixels || options.imageEncoding
+          ? {
+              media: {
+                ...(options.inputPixels ? { inputPixels: options.inputPixels } : {}),
+                ...(options.imageEncoding ? { inputEncoding: options.imageEncoding } : {}),
+              },
+            }
+          : {}),
       });
     } catch (error) {
       if (EvalBenchmarksError.isInstance(error))
@@ -251,15 +258,16 @@ export async function runEvalCli(
     counterfactual: options.counterfactual,
     ...(options.imageHistory ? { imageHistory: options.imageHistory } : {}),
     ...(Object.keys(requestSettings).length > 0 ? { requestSettings } : {}),
-    ...(options.cropPixels
+    ...(options.cropPixels || options.imageEncoding
       ? {
           toolOptions: {
-            ...(options.cropPixels.minPixels !== undefined
+            ...(options.cropPixels?.minPixels !== undefined
               ? { cropMinPixels: options.cropPixels.minPixels }
               : {}),
-            ...(options.cropPixels.maxPixels !== undefined
+            ...(options.cropPixels?.maxPixels !== undefined
               ? { cropMaxPixels: options.cropPixels.maxPixels }
               : {}),
+            ...(options.imageEncoding ? { cropEncoding: options.imageEncoding } : {}),
           },
         }
       : {}),

@@ -59,7 +59,14 @@ export function createBenchmark(definition: BenchmarkDefinition): Benchmark {
     name: definition.name,
     title: definition.title,
     metric: definition.metric,
-    settings: { inputPixels, ...definition.settings },
+    settings: {
+      inputPixels,
+      // Only when set, so folders written before the option existed still resume.
+      ...(media.inputEncoding !== undefined
+        ? { inputEncoding: JSON.stringify(media.inputEncoding) }
+        : {}),
+      ...definition.settings,
+    },
     ...(definition.aggregation ? { aggregation: definition.aggregation } : {}),
     load: definition.load,
     async buildPrompt(item: BenchmarkItem) {

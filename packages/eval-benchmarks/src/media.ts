@@ -1,7 +1,7 @@
 import type { ChatImage } from '@pixel-reasoner/model-runtime';
 import { generateScene, toVisualInput } from '@pixel-reasoner/scenes';
 import {
-  decodeImage,
+  type EncodeImageOptions,
   readImage,
   type SmartResizeOptions,
   sampleFrames,
@@ -24,6 +24,12 @@ export const REFERENCE_EVAL_INPUT_PIXELS: Required<Omit<SmartResizeOptions, 'fac
 export interface ResolveMediaOptions {
   /** `smartResize` budget applied to input images; `false` sends them at their file size. */
   inputPixels?: Omit<SmartResizeOptions, 'factor'> | false;
+  /**
+   * How an input image that had to be resized is written (visual-ops `readImage`'s `encoding`):
+   * PNG by default, lossless like the reference's in-memory images; `{ format: 'jpeg', quality }`
+   * sends photos in a tenth of the bytes. PNG and JPEG files already at their size go as they are.
+   */
+  inputEncoding?: EncodeImageOptions;
 }
 
 async function inputImage(
@@ -33,9 +39,15 @@ async function inputImage(
 ): Promise<ChatImage> {
   const budget =
     options.inputPixels === undefined ? REFERENCE_EVAL_INPUT_PIXELS : options.inputPixels;
-  if (budget === false) return readImage(source, { label });
-  // Decoding once keeps the pixels with the image, so crops do not decode it again.
-  return decodeImage(source, { label, resize: { factor: 28, ...budget } });
+  const encoding = options.inputEncoding !== undefined ? { encoding: options.inputEncoding } : {};
+  if (budget === false) return readImage(source, { label, ...encoding });
+  // Decoded only when the budget changes its size (a resized PNG keeps its pixels for crops);
+  // otherwise the first crop decodes it, and an episode without one never does.
+  return readImage(source, {
+    label,
+    resize: { factor: 28, ...budget },
+    ...encoding,
+  });
 }
 
 /** Turns an item's media sources into prompt media; reads, resizes and samples frames as needed. */

@@ -64,6 +64,7 @@ export {
   UnknownProfileError,
   UnknownServedModelError,
 } from './errors.js';
+export { createImageCache } from './image/image-cache.js';
 export { imageFromDataUrl, readImageSize } from './image/image-data.js';
 export { encodeRgbPng, solidColorPng } from './image/png.js';
 export { fallbackToolCallId, openAIToolsProfile } from './prompt/openai-tools.js';
@@ -143,6 +144,7 @@ export type {
   FunctionToolV1,
   GenerateOptionsV1,
   GenerateResultV1,
+  ImageCacheV1,
   TokenLogprobV1,
   VisionLanguageModelV1,
 } from './spec/language-model-v1.js';

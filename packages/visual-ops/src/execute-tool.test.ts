@@ -303,6 +303,9 @@ describe('executeToolCall cropEncoding', () => {
       png.images[0]!.height,
     ]);
     expect([...jpeg.images[0]!.data.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    // A later crop of the JPEG crop decodes what the model was shown, not the pixels before it.
+    expect(png.images[0]!.raw).toBeDefined();
+    expect(jpeg.images[0]!.raw).toBeUndefined();
   });
 
   it('rejects an unknown format or a quality outside 1–100, naming the option', async () => {

@@ -6,7 +6,13 @@ import {
   validateCropBoxOptions,
 } from './crop.js';
 import { InvalidOptionError, InvalidVisualInputError } from './errors.js';
-import { type EncodeImageOptions, encodeImage, ensureDecoded, resizeRaw } from './image-io.js';
+import {
+  type EncodeImageOptions,
+  encodeImage,
+  ensureDecoded,
+  keepRawIfLossless,
+  resizeRaw,
+} from './image-io.js';
 import {
   CROP_TOOL_NAME,
   EMPTY_SEQUENCE_MAX_ERROR,
@@ -53,7 +59,8 @@ export interface ExecuteToolOptions {
   /**
    * How crops are encoded. Default PNG, lossless, so the model sees the reference's pixels;
    * `{ format: 'jpeg', quality }` for a profile or server where a lossy crop is acceptable (a
-   * photo crop is 5–10× smaller than its PNG, and it is sent on every later turn).
+   * photo crop is 5–10× smaller than its PNG, and it is sent on every later turn). A JPEG crop
+   * carries no `raw`: a crop of it decodes what the model was shown.
    */
   cropEncoding?: EncodeImageOptions;
 }
@@ -202,7 +209,7 @@ async function executeCrop(
   return {
     ok: true,
     name: CROP_TOOL_NAME,
-    images: [result.image],
+    images: [keepRawIfLossless(result.image)],
     targetImage: Number(target.value),
     pixelBox: result.pixelBox,
   };

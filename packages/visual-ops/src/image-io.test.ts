@@ -9,10 +9,18 @@ import {
   ImageDecodeError,
   InputReadError,
   InvalidDataUrlError,
+  InvalidOptionError,
   InvalidRawImageError,
   VisualOpsError,
 } from './errors.js';
-import { decodeImage, decodeImageDataUrl, encodeImage, readImage, toDataUrl } from './image-io.js';
+import {
+  decodeImage,
+  decodeImageDataUrl,
+  encodeImage,
+  pngOptionsFor,
+  readImage,
+  toDataUrl,
+} from './image-io.js';
 import { gradientImage, gradientPixels } from './test-helpers/images.js';
 
 function crc32(bytes: Buffer): number {
@@ -232,5 +240,87 @@ describe('lazy reading and photo encoding', () => {
     // Unfiltered level-1 PNGs of photos came out at ~60% (smooth) to >95% (noisy) of the raw size.
     const decoded = await decodeImage(first.data);
     expect(Buffer.from(decoded.raw.data).equals(data)).toBe(true);
+  });
+});
+
+/** Decoded pixels of sharp's noise under a light blur: photo grain, which level 1 cannot deflate. */
+async function grainyPixels(width: number, height: number) {
+  const { data, info } = await sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: '#000000',
+      noise: { type: 'gaussian', mean: 120, sigma: 40 },
+    },
+  })
+    .blur(1.2)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data),
+    width: info.width,
+    height: info.height,
+    channels: 3 as const,
+  };
+}
+
+describe('PNG compression by content', () => {
+  it('stores photo grain (level 1 made it larger than its pixels) and deflates flat pixels', async () => {
+    const grain = await grainyPixels(640, 480);
+    // Flat fills, as scenes, charts and documents have: stripes 32 px wide.
+    const stripes = new Uint8Array(640 * 480 * 3);
+    for (let pixel = 0; pixel < 640 * 480; pixel++) {
+      stripes.fill(((pixel % 640) >> 5) * 60, pixel * 3, pixel * 3 + 3);
+    }
+    const flat = { data: stripes, width: 640, height: 480, channels: 3 as const };
+    expect((await pngOptionsFor(grain)).compressionLevel).toBe(0);
+    expect((await pngOptionsFor(flat)).compressionLevel).toBe(1);
+    const stored = await encodeImage(grain);
+    const deflated = await encodeImage(flat);
+    expect(stored.data.byteLength).toBeLessThan(1.01 * grain.data.byteLength);
+    expect(deflated.data.byteLength).toBeLessThan(0.5 * flat.data.byteLength);
+    for (const [image, pixels] of [
+      [stored, grain.data],
+      [deflated, flat.data],
+    ] as const) {
+      const decoded = await decodeImage(image.data);
+      expect(Buffer.from(decoded.raw.data).equals(Buffer.from(pixels))).toBe(true);
+    }
+    expect(Buffer.from((await encodeImage(grain)).data).equals(Buffer.from(stored.data))).toBe(
+      true,
+    );
+  });
+});
+
+describe('readImage encoding', () => {
+  const resize = { factor: 28, minPixels: 4 * 784 };
+
+  it('writes a resized input as JPEG when asked, without pixels that decoding it would not give', async () => {
+    const jpeg = await photoJpeg(300, 230);
+    const image = await readImage(jpeg, { resize, encoding: { format: 'jpeg', quality: 85 } });
+    expect(image.mediaType).toBe('image/jpeg');
+    expect([image.width, image.height]).toEqual([308, 224]);
+    expect(image.raw).toBeUndefined();
+    const decoded = await decodeImage(image.data);
+    expect([decoded.width, decoded.height]).toEqual([308, 224]);
+    const png = await readImage(jpeg, { resize });
+    expect(image.data.byteLength).toBeLessThan(png.data.byteLength / 3);
+  });
+
+  it('keeps the bytes of an image already at its size, whatever the encoding', async () => {
+    const jpeg = await photoJpeg(280, 224);
+    const image = await readImage(jpeg, { resize, encoding: { format: 'jpeg', quality: 50 } });
+    expect(Buffer.from(image.data).equals(jpeg)).toBe(true);
+  });
+
+  it('rejects a bad encoding, naming the option', async () => {
+    const jpeg = await photoJpeg(64, 64);
+    await expect(readImage(jpeg, { encoding: { format: 'webp' as never } })).rejects.toThrow(
+      InvalidOptionError,
+    );
+    await expect(readImage(jpeg, { encoding: { format: 'jpeg', quality: 101 } })).rejects.toThrow(
+      /encoding\.quality/,
+    );
   });
 });

@@ -3,6 +3,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { createOpenAICompatibleModel } from '../backends/openai-compatible.js';
 import { solidColorPng } from '../image/png.js';
 import { pixelReasonerV1Profile } from '../prompt/profiles.js';
+import type {
+  GenerateOptionsV1,
+  ImageCacheV1,
+  VisionLanguageModelV1,
+} from '../spec/language-model-v1.js';
 import { runEpisode } from './run-episode.js';
 
 vi.mock('@pixel-reasoner/visual-ops', async (importOriginal) => {
@@ -60,6 +65,67 @@ describe('image encoding in an episode', () => {
     expect(toDataUrl).toHaveBeenCalledTimes(3);
     const inputUrl = visualOps.toDataUrl(image);
     for (const body of bodies) expect(body.includes(inputUrl)).toBe(true);
+  });
+
+  it('encodes the image again in the next episode: the cache lives as long as one episode', async () => {
+    const toDataUrl = vi.mocked(visualOps.toDataUrl);
+    const image = solidColorPng({ width: 448, height: 448, color: [20, 160, 40] });
+    const { model } = scriptedModel([crop([0.1, 0.1, 0.6, 0.6])]);
+    toDataUrl.mockClear();
+    for (let episode = 0; episode < 2; episode++) {
+      await runEpisode({ model, question: 'What colour?', media: [{ type: 'image', image }] });
+    }
+    // Per episode: the input (sent twice) and the crop once.
+    expect(toDataUrl).toHaveBeenCalledTimes(3);
+    expect(toDataUrl.mock.calls.filter(([encoded]) => encoded.data === image.data)).toHaveLength(2);
+  });
+
+  it('hands every turn of an episode the same image cache, and each episode its own', async () => {
+    const caches: (ImageCacheV1 | undefined)[][] = [];
+    let replies: string[] = [];
+    const model: VisionLanguageModelV1 = {
+      specificationVersion: 'v1',
+      provider: 'spy',
+      modelId: 'spy',
+      supportsLogprobs: false,
+      async doGenerate(options: GenerateOptionsV1) {
+        caches.at(-1)!.push(options.imageCache);
+        return {
+          text: replies.shift() ?? 'The answer is (A).',
+          finishReason: 'stop',
+          usage: { inputTokens: 1, outputTokens: 1 },
+        };
+      },
+    };
+    const image = solidColorPng({ width: 448, height: 448, color: [90, 90, 90] });
+    for (let episode = 0; episode < 2; episode++) {
+      caches.push([]);
+      replies = [crop([0.1, 0.1, 0.6, 0.6]), crop([0.2, 0.2, 0.7, 0.7])];
+      await runEpisode({ model, question: 'What colour?', media: [{ type: 'image', image }] });
+    }
+    const [first, second] = caches as [ImageCacheV1[], ImageCacheV1[]];
+    expect(first).toHaveLength(3);
+    expect(first[0]).toBeDefined();
+    expect(new Set(first).size).toBe(1);
+    expect(new Set(second).size).toBe(1);
+    expect(second[0]).not.toBe(first[0]);
+  });
+
+  it('sends the same request bytes with the cache as without it', async () => {
+    const replies = [crop([0.1, 0.1, 0.6, 0.6]), crop([0.4, 0.4, 0.9, 0.9])];
+    const image = solidColorPng({ width: 448, height: 336, color: [200, 120, 30] });
+    const cached = scriptedModel([...replies]);
+    const uncached = scriptedModel([...replies]);
+    const withoutCache: VisionLanguageModelV1 = {
+      ...uncached.model,
+      doGenerate: ({ imageCache: _cache, ...options }) => uncached.model.doGenerate(options),
+    };
+    for (const model of [cached.model, withoutCache]) {
+      await runEpisode({ model, question: 'What colour?', media: [{ type: 'image', image }] });
+    }
+    expect(cached.bodies).toHaveLength(3);
+    expect(cached.bodies).toEqual(uncached.bodies);
+    for (const body of cached.bodies) expect(body).toBe(JSON.stringify(JSON.parse(body)));
   });
 
   it('decodes an input only when an operation needs its pixels, and once for every crop of it', async () => {

@@ -8,6 +8,7 @@ import {
   type VisualInput,
 } from '@pixel-reasoner/visual-ops';
 import { InvalidEpisodeInputError } from '../errors.js';
+import { createImageCache } from '../image/image-cache.js';
 import { type PromptProfile, pixelReasonerV1Profile } from '../prompt/profiles.js';
 import {
   concatenateObservations,
@@ -167,6 +168,10 @@ async function decodeCropTarget(call: ToolCall, visualList: VisualInput[]): Prom
  *
  * `imageHistory` decides which operation images each request shows (default: all); the chat in
  * the result keeps every image.
+ *
+ * Every request of the episode carries the same `imageCache`, so a backend encodes each image
+ * (a data URL, a prepared tensor) once for the episode; the cache goes with the episode. Inputs
+ * are decoded only when a crop first needs their pixels.
  */
 export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeResult> {
   const { model, question, signal, onEvent } = options;
@@ -194,6 +199,8 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
       ? { type: 'image', image: item.image }
       : { type: 'video', frames: item.frames },
   );
+  // Each image's data URL (or prepared tensor) is made once for the whole episode, not per turn.
+  const imageCache = createImageCache();
   const tracked: TrackedImage[] = [];
   const turns: EpisodeTurn[] = [];
   const usage = { inputTokens: 0, outputTokens: 0 };
@@ -228,6 +235,7 @@ export async function runEpisode(options: RunEpisodeOptions): Promise<EpisodeRes
           ? { tools: [...profile.tools], toolChoice: 'auto' as const }
           : {}),
         ...(signal ? { abortSignal: signal } : {}),
+        imageCache,
       });
     } catch (error) {
       if (signal?.aborted) {

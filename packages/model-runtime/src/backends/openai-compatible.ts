@@ -16,7 +16,7 @@ import type {
   VisionLanguageModelV1,
 } from '../spec/language-model-v1.js';
 import { createLimiter } from './concurrency.js';
-import { type ImageDetail, toOpenAIMessages } from './openai-messages.js';
+import { type ImageDetail, stringifyChatRequest, toOpenAIMessages } from './openai-messages.js';
 
 export interface OpenAICompatibleModelOptions {
   /** e.g. `http://localhost:8000/v1` for vLLM. */
@@ -221,12 +221,14 @@ export function createOpenAICompatibleModel(
   const supportsLogprobs = options.supportsLogprobs ?? true;
 
   async function requestOnce(generate: GenerateOptionsV1): Promise<GenerateResultV1> {
-    const body: Record<string, unknown> = {
+    const body: Record<string, unknown> & {
+      messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[];
+    } = {
       model: modelId,
-      messages: toOpenAIMessages(
-        generate.messages,
-        imageDetail !== undefined ? { imageDetail } : {},
-      ),
+      messages: toOpenAIMessages(generate.messages, {
+        ...(imageDetail !== undefined ? { imageDetail } : {}),
+        ...(generate.imageCache !== undefined ? { imageCache: generate.imageCache } : {}),
+      }),
       ...(generate.temperature !== undefined ? { temperature: generate.temperature } : {}),
       ...(generate.topP !== undefined ? { top_p: generate.topP } : {}),
       ...(generate.topK !== undefined && generate.topK > 0 ? { top_k: generate.topK } : {}),
@@ -247,10 +249,14 @@ export function createOpenAICompatibleModel(
     else runSignal?.addEventListener('abort', onAbort, { once: true });
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      completion = await client.chat.completions.create(
-        body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
-        runSignal ? { signal: controller.signal } : {},
-      );
+      // What `chat.completions.create` sends, serialized here so the images' data URLs are not
+      // escaped again on every request (the client passes a JSON string body through as it is).
+      completion = await client.post<OpenAI.Chat.Completions.ChatCompletion>('/chat/completions', {
+        body: stringifyChatRequest(body),
+        headers: { 'content-type': 'application/json' },
+        stream: false,
+        ...(runSignal ? { signal: controller.signal } : {}),
+      });
     } finally {
       runSignal?.removeEventListener('abort', onAbort);
     }

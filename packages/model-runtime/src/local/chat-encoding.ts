@@ -1,5 +1,6 @@
 import { type ChatSegment, renderChatSegments } from '../prompt/qwen-chat-template.js';
-import type { ChatMessage } from '../spec/chat.js';
+import type { ChatImage, ChatMessage } from '../spec/chat.js';
+import type { ImageCacheV1 } from '../spec/language-model-v1.js';
 import { InvalidBatchError } from './errors.js';
 import { type PreparedImage, prepareImage } from './image-input.js';
 import type { BpeTokenizer } from './tokenizer.js';
@@ -37,6 +38,11 @@ export interface EncodeChatOptions {
    * this way while still showing them to the model. Default: every message keeps the default.
    */
   trainableMessages?: readonly boolean[];
+  /**
+   * The episode's image cache (`GenerateOptionsV1.imageCache`): each image is decoded, resized and
+   * normalised once per budget and cache, not on every turn that shows it. Default: none.
+   */
+  imageCache?: ImageCacheV1;
 }
 
 /** Length of a segment in the template string (media count as their single pad token). */
@@ -100,19 +106,20 @@ export async function encodeChat(
     options.trainableMessages === undefined
       ? rendered
       : applyMessageMask(rendered, messages, options.trainableMessages);
+  const cache = options.imageCache;
+  const prepare = (image: ChatImage, maxPixels: number): Promise<PreparedImage> =>
+    cache === undefined
+      ? prepareImage(image, { patchSize, maxPixels })
+      : cache.get(image, `tiny-vlm/prepared:${patchSize}:${maxPixels}`, () =>
+          prepareImage(image, { patchSize, maxPixels }),
+        );
   const prepared = await Promise.all(
     segments.map((segment) => {
       if (segment.type === 'image') {
-        return Promise.all([
-          prepareImage(segment.image, { patchSize, maxPixels: budgets[segment.origin] }),
-        ]);
+        return Promise.all([prepare(segment.image, budgets[segment.origin])]);
       }
       if (segment.type === 'video') {
-        return Promise.all(
-          segment.frames.map((frame) =>
-            prepareImage(frame, { patchSize, maxPixels: budgets.videoFrame }),
-          ),
-        );
+        return Promise.all(segment.frames.map((frame) => prepare(frame, budgets.videoFrame)));
       }
       return Promise.resolve([]);
     }),

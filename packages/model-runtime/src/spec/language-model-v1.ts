@@ -1,4 +1,16 @@
-import type { ChatMessage, ToolCallV1 } from './chat.js';
+import type { ChatImage, ChatMessage, ToolCallV1 } from './chat.js';
+
+/**
+ * What a backend derives from an image (a data URL, a resized tensor), kept for one episode: the
+ * agent loop hands the same cache to every `doGenerate` of an episode and drops it when the
+ * episode ends, so each image is prepared once however many turns send it. Entries are keyed by
+ * the image's bytes (`data`) and a `kind` the backend picks, so a copy of an image that only adds
+ * `raw` shares its entries.
+ */
+export interface ImageCacheV1 {
+  /** The entry of `image` under `kind`, made by `create` on first use. */
+  get<T>(image: ChatImage, kind: string, create: () => T): T;
+}
 
 /**
  * A function tool offered to a model with native function calling (the OpenAI `tools` entry).
@@ -32,6 +44,11 @@ export interface GenerateOptionsV1 {
   tools?: readonly FunctionToolV1[];
   /** `auto` (the model decides) or `none`; sent only with `tools`. Default `auto`. */
   toolChoice?: 'auto' | 'none';
+  /**
+   * The episode's image cache (see `ImageCacheV1`). Backends may use it and must give the same
+   * result without it; without one, a backend prepares images per call.
+   */
+  imageCache?: ImageCacheV1;
 }
 
 export interface TokenLogprobV1 {
