@@ -147,7 +147,8 @@ describe('TinyVLM perception encoder', () => {
 
   it('rejects grounded heads whose texts do not match the head', () => {
     const tokenizer = tinyTokenizer();
-    for (const groundedHeads of [{ colour: ['', 'red'] }, { shape: ['', 'a'] }]) {
+    const cases: Record<string, string[]>[] = [{ colour: ['', 'red'] }, { shape: ['', 'a'] }];
+    for (const groundedHeads of cases) {
       expect(() => new TinyVLM({ tokenizer, config: { ...config, groundedHeads } })).toThrow(
         /groundedHeads\./,
       );
