@@ -66,9 +66,9 @@ export interface TinyVLMConfig {
    * Auxiliary heads whose prediction the decoder sees as text, by head name → one text per class
    * (empty: none). Each image token the decoder gets is the encoder's feature plus, per grounded
    * head, the head's class probabilities times the mean token embedding of each class's text
-   * (an empty text adds nothing): a token showing a "7" carries the embedding the answer's " 7"
-   * has, so the decoder copies a glyph as it copies a word of the prompt. The heads themselves
-   * train on the features before grounding.
+   * (an empty text adds nothing), scaled to the size of the token's feature: a token showing a
+   * "7" carries the embedding the answer's "7" has, so the decoder copies a glyph as it copies a
+   * word of the prompt. The heads themselves train on the features before grounding.
    */
   groundedHeads: Record<string, string[]>;
   /** Longest token sequence (text + image tokens); sets the learned position table. */
@@ -857,13 +857,25 @@ export class TinyVLM implements VisionLanguageModelV1 {
     return tf.tidy(() => this.ground(this.encodeVision(images)));
   }
 
-  /** `features` plus, per grounded head, its class probabilities times the class texts' embeddings. */
+  /**
+   * `features` plus, per grounded head, its class probabilities times the class texts'
+   * embeddings, scaled by the token's feature norm over the mean token-embedding norm: image
+   * features are ~100× larger than token embeddings, and unscaled the text part would vanish in
+   * the decoder's layer norm. Per token, so a batch split across workers grounds the same way.
+   */
   private ground(features: tf.Tensor2D): tf.Tensor2D {
+    if (this.grounding.size === 0) return features;
+    const table = this.param('token_embedding');
+    // Row norms as sqrt(sum(x²)): tf.norm's gradient goes through abs, which tfjs cannot differentiate.
+    const rowNorms = (x: tf.Tensor2D, keepDims: boolean) =>
+      tf.sqrt(tf.sum(tf.square(x), 1, keepDims));
+    const scale = tf.div(rowNorms(features, true), tf.mean(rowNorms(table as tf.Tensor2D, false)));
     let grounded = features;
     for (const [name, weights] of this.grounding) {
-      const classEmbeddings = tf.matMul(weights, this.param('token_embedding'));
+      const classEmbeddings = tf.matMul(weights, table);
       const probabilities = tf.softmax(this.headLogits(name, features));
-      grounded = tf.add(grounded, tf.matMul(probabilities, classEmbeddings)) as tf.Tensor2D;
+      const text = tf.mul(tf.matMul(probabilities, classEmbeddings), scale);
+      grounded = tf.add(grounded, text) as tf.Tensor2D;
     }
     return grounded;
   }
