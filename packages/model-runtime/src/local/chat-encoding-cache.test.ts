@@ -1,9 +1,11 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createImageCache } from '../image/image-cache.js';
 import type { ChatMessage } from '../spec/chat.js';
+import { selectBackend } from './backend.js';
 import { encodeChat } from './chat-encoding.js';
 import * as imageInput from './image-input.js';
 import { COLOURS, solidImage, tinyTokenizer } from './test-helpers/fixtures.js';
+import { TinyVLM } from './tiny-vlm.js';
 
 vi.mock('./image-input.js', async (importOriginal) => {
   const original = await importOriginal<typeof imageInput>();
@@ -59,5 +61,37 @@ describe('encodeChat with an image cache', () => {
     expect(fresh.images.map((image) => [...image.pixels])).toEqual(
       cached[2]!.images.map((image) => [...image.pixels]),
     );
+  });
+});
+
+describe('TinyVLM.doGenerate with an image cache', () => {
+  beforeAll(async () => {
+    await selectBackend({ backend: 'wasm' });
+  });
+
+  it('prepares the episode images once across turns', async () => {
+    const prepare = vi.mocked(imageInput.prepareImage);
+    const model = new TinyVLM({
+      tokenizer: tinyTokenizer(),
+      config: { dModel: 16, numHeads: 2, numLayers: 1, ffnDim: 32, maxSequenceLength: 128 },
+    });
+    const messages: ChatMessage[] = [
+      {
+        role: 'user',
+        content: [
+          { type: 'image', image: await solidImage(COLOURS.red, 64, 64), origin: 'input' },
+          { type: 'text', text: 'What colour is this?' },
+        ],
+      },
+    ];
+    const cache = createImageCache();
+    prepare.mockClear();
+    for (let turn = 0; turn < 2; turn += 1) {
+      await model.doGenerate({ messages, maxTokens: 2, temperature: 0, imageCache: cache });
+    }
+    expect(prepare).toHaveBeenCalledTimes(1);
+    await model.doGenerate({ messages, maxTokens: 2, temperature: 0 });
+    expect(prepare).toHaveBeenCalledTimes(2);
+    model.dispose();
   });
 });

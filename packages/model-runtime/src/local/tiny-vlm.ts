@@ -4,6 +4,7 @@ import type {
   FinishReasonV1,
   GenerateOptionsV1,
   GenerateResultV1,
+  ImageCacheV1,
   TokenLogprobV1,
   VisionLanguageModelV1,
 } from '../spec/language-model-v1.js';
@@ -476,11 +477,16 @@ export class TinyVLM implements VisionLanguageModelV1 {
 
   /**
    * Renders and tokenizes a chat, decoding and resizing its images to their budgets.
-   * `trainableMessages` (one flag per message) takes messages out of the loss mask.
+   * `trainableMessages` (one flag per message) takes messages out of the loss mask; with an
+   * episode's `imageCache`, an image prepared on an earlier turn is not prepared again.
    */
   encodeChat(
     messages: readonly ChatMessage[],
-    options: { addGenerationPrompt?: boolean; trainableMessages?: readonly boolean[] } = {},
+    options: {
+      addGenerationPrompt?: boolean;
+      trainableMessages?: readonly boolean[];
+      imageCache?: ImageCacheV1;
+    } = {},
   ): Promise<EncodedChat> {
     return encodeChat(messages, {
       tokenizer: this.tokenizer,
@@ -490,6 +496,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
       ...(options.trainableMessages !== undefined && {
         trainableMessages: options.trainableMessages,
       }),
+      ...(options.imageCache !== undefined && { imageCache: options.imageCache }),
     });
   }
 
@@ -762,7 +769,10 @@ export class TinyVLM implements VisionLanguageModelV1 {
   }
 
   async doGenerate(options: GenerateOptionsV1): Promise<GenerateResultV1> {
-    const prompt = await this.encodeChat(options.messages, { addGenerationPrompt: true });
+    const prompt = await this.encodeChat(options.messages, {
+      addGenerationPrompt: true,
+      ...(options.imageCache !== undefined && { imageCache: options.imageCache }),
+    });
     const usage = { inputTokens: prompt.tokenIds.length, outputTokens: 0 };
     if (options.abortSignal?.aborted) {
       return {
