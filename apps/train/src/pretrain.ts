@@ -65,6 +65,8 @@ export async function pretrainStage(
             ...modelConfig(config),
             auxiliaryHeads: perceptionHeadSizes(),
             groundedHeads: perceptionGroundedHeads(),
+            // A zoom's glyph at every token of the zoom: the decoder copies it without a search.
+            pooledHeads: ['content'],
           },
         })
       : await loadCheckpoint(modelDirectory(outDir, 'pretrain-vision'), {

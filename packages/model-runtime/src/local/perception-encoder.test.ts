@@ -151,6 +151,40 @@ describe('TinyVLM perception encoder', () => {
     grounded.dispose();
   });
 
+  it('adds a pooled head image-level reading to every token of its image', async () => {
+    const groundedHeads = { colour: ['', 'red', 'green', 'blue'] };
+    const grounded = new TinyVLM({
+      tokenizer: tinyTokenizer(),
+      config: { ...config, groundedHeads },
+    });
+    const pooled = new TinyVLM({
+      tokenizer: tinyTokenizer(),
+      config: { ...config, groundedHeads, pooledHeads: ['colour'] },
+    });
+    const plain = new TinyVLM({ tokenizer: tinyTokenizer(), config });
+    const batch = await colourBatch(grounded);
+    const images = batch.flatMap((sequence) => sequence.images);
+    // A head certain of "green" on every token: each image's mix is "green" too, so pooling adds
+    // the per-token text a second time.
+    for (const model of [grounded, pooled, plain]) {
+      model.parameters.get('aux.colour.bias')!.assign(tf.tensor1d([-60, 0, 60, 0]));
+    }
+    const perToken = tf.sub(grounded.encodeImages(images), plain.encodeImages(images));
+    const withPool = tf.sub(pooled.encodeImages(images), plain.encodeImages(images));
+    const want = tf.mul(perToken, 2).arraySync() as number[][];
+    (withPool.arraySync() as number[][]).forEach((row, token) => {
+      row.forEach((value, index) => {
+        expect(value).toBeCloseTo(want[token]![index]!, 4);
+      });
+    });
+    expect(
+      () =>
+        new TinyVLM({ tokenizer: tinyTokenizer(), config: { ...config, pooledHeads: ['colour'] } }),
+    ).toThrow(/pooledHeads/);
+    tf.dispose([perToken, withPool]);
+    for (const model of [grounded, pooled, plain]) model.dispose();
+  });
+
   it('rejects grounded heads whose texts do not match the head', () => {
     const tokenizer = tinyTokenizer();
     const cases: Record<string, string[]>[] = [{ colour: ['', 'red'] }, { shape: ['', 'a'] }];

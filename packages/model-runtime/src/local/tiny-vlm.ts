@@ -72,6 +72,13 @@ export interface TinyVLMConfig {
    * word of the prompt. The heads themselves train on the features before grounding.
    */
   groundedHeads: Record<string, string[]>;
+  /**
+   * Grounded heads whose image-level reading is added to every token of the image as well: the
+   * mix of the head's classes over the image's tokens, each token weighted by its probability of
+   * not being class 0 ("nothing here"). A zoom on one tag then tells its content at every token,
+   * so the decoder need not first find the tag's token to copy it.
+   */
+  pooledHeads: string[];
   /** Longest token sequence (text + image tokens); sets the learned position table. */
   maxSequenceLength: number;
   /** Longest image side in patches (learned row/column embeddings). */
@@ -130,6 +137,7 @@ export const DEFAULT_TINY_VLM_CONFIG: Omit<TinyVLMConfig, 'vocabSize'> = {
   stemKernel: 2,
   auxiliaryHeads: {},
   groundedHeads: {},
+  pooledHeads: [],
   maxSequenceLength: 1024,
   maxGridSide: 32,
   inputImagePixels: 64 * 64,
@@ -226,7 +234,7 @@ interface DecodeCache {
 function validateConfig(config: TinyVLMConfig): void {
   const positiveIntegers: Exclude<
     keyof TinyVLMConfig,
-    'stemChannels' | 'stemKernel' | 'auxiliaryHeads' | 'groundedHeads'
+    'stemChannels' | 'stemKernel' | 'auxiliaryHeads' | 'groundedHeads' | 'pooledHeads'
   >[] = [
     'vocabSize',
     'dModel',
@@ -284,11 +292,31 @@ function validateConfig(config: TinyVLMConfig): void {
       );
     }
   }
+  if (
+    !Array.isArray(config.pooledHeads) ||
+    !config.pooledHeads.every((name) => config.groundedHeads[name] !== undefined)
+  ) {
+    throw new InvalidModelConfigError(
+      `pooledHeads must name grounded heads, got ${JSON.stringify(config.pooledHeads)}`,
+    );
+  }
   if (config.dModel % config.numHeads !== 0) {
     throw new InvalidModelConfigError(
       `dModel (${config.dModel}) must be divisible by numHeads (${config.numHeads})`,
     );
   }
+}
+
+/** Row-major `[tokens, images]` one-hot of the image each image token belongs to. */
+function imageMembership(images: readonly PreparedImage[]): Float32Array {
+  const sizes = images.map((image) => image.gridWidth * image.gridHeight);
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  const out = new Float32Array(total * images.length);
+  let row = 0;
+  sizes.forEach((size, image) => {
+    for (let token = 0; token < size; token += 1, row += 1) out[row * images.length + image] = 1;
+  });
+  return out;
 }
 
 const windowIndexCache = new Map<string, Int32Array>();
@@ -864,7 +892,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
    * Differentiable.
    */
   encodeImages(images: readonly PreparedImage[]): tf.Tensor2D {
-    return tf.tidy(() => this.ground(this.encodeVision(images)));
+    return tf.tidy(() => this.ground(this.encodeVision(images), images));
   }
 
   /**
@@ -873,17 +901,30 @@ export class TinyVLM implements VisionLanguageModelV1 {
    * features are ~100× larger than token embeddings, and unscaled the text part would vanish in
    * the decoder's layer norm. Per token, so a batch split across workers grounds the same way.
    */
-  private ground(features: tf.Tensor2D): tf.Tensor2D {
+  private ground(features: tf.Tensor2D, images: readonly PreparedImage[]): tf.Tensor2D {
     if (this.grounding.size === 0) return features;
     const table = this.param('token_embedding');
     // Row norms as sqrt(sum(x²)): tf.norm's gradient goes through abs, which tfjs cannot differentiate.
     const rowNorms = (x: tf.Tensor2D, keepDims: boolean) =>
       tf.sqrt(tf.sum(tf.square(x), 1, keepDims));
     const scale = tf.div(rowNorms(features, true), tf.mean(rowNorms(table as tf.Tensor2D, false)));
+    const pooled = new Set(this.config.pooledHeads);
+    // `[tokens, images]`: which image each token belongs to.
+    const membership =
+      pooled.size === 0
+        ? undefined
+        : tf.tensor2d(imageMembership(images), [features.shape[0], images.length]);
     let grounded = features;
     for (const [name, weights] of this.grounding) {
       const classEmbeddings = tf.matMul(weights, table);
-      const probabilities = tf.softmax(this.headLogits(name, features));
+      let probabilities: tf.Tensor2D = tf.softmax(this.headLogits(name, features));
+      if (membership !== undefined && pooled.has(name)) {
+        const something = tf.sub(1, tf.slice(probabilities, [0, 0], [-1, 1]));
+        const weighted = tf.matMul(tf.mul(membership, something), probabilities, true, false);
+        const totals = tf.matMul(membership, something, true, false);
+        const perImage = tf.div(weighted, tf.add(totals, 1e-6));
+        probabilities = tf.add(probabilities, tf.matMul(membership, perImage)) as tf.Tensor2D;
+      }
       const text = tf.mul(tf.matMul(probabilities, classEmbeddings), scale);
       grounded = tf.add(grounded, text) as tf.Tensor2D;
     }
@@ -1077,7 +1118,7 @@ export class TinyVLM implements VisionLanguageModelV1 {
     const table =
       imageFeatures === undefined
         ? tokenTable
-        : (tf.concat([tokenTable, this.ground(imageFeatures)], 0) as tf.Tensor2D);
+        : (tf.concat([tokenTable, this.ground(imageFeatures, images)], 0) as tf.Tensor2D);
     const gathered = gatherRows(table, tf.tensor1d(indices, 'int32'));
     const positions = tf.slice(this.param('position_embedding'), [0, 0], [seqLen, dModel]);
     const embedded = tf.reshape(
