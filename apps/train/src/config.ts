@@ -146,6 +146,12 @@ const CONFIG_SCHEMA = fields({
     checkpointEvery: integer(0).default(50),
     /** Weight of the auxiliary per-token object heads against the answer loss. */
     auxiliaryWeight: number(0, 100).default(1),
+    /**
+     * What the decoder sees of the object heads (TinyVLM's `groundedHeads`): `none`; `tokens`:
+     * each image token carries the token embeddings of its predicted content and plate texts;
+     * `pooled`: and the zoom's content reading at every token of the image (`pooledHeads`).
+     */
+    grounding: oneOf(['none', 'tokens', 'pooled']).default('none'),
     /** Relative weight of each perception task. */
     tasks: section({
       read: number(0, 100).default(4),

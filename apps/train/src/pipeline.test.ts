@@ -132,6 +132,7 @@ describe('runPipeline', () => {
         batchSize: 2,
         checkpointEvery: 1,
         evalItemsPerTask: 1,
+        grounding: 'pooled',
       },
     });
     const first = join(outDir, 'pretrain-a');
@@ -147,6 +148,11 @@ describe('runPipeline', () => {
     expect(metadata.steps).toEqual({ vision: 2, language: 2 });
     expect(metadata.seconds.total).toBeGreaterThan(0);
     expect(metadata.config.pretrain.vision.steps).toBe(2);
+    const { config: modelConfig } = JSON.parse(
+      await readFile(join(baseDir, 'config.json'), 'utf8'),
+    );
+    expect(Object.keys(modelConfig.groundedHeads)).toEqual(['content', 'plate']);
+    expect(modelConfig.pooledHeads).toEqual(['content']);
     expect(metadata.evaluation.length).toBeGreaterThan(0);
     for (const score of metadata.evaluation) {
       expect(score.interval[0]).toBeLessThanOrEqual(score.accuracy);

@@ -64,9 +64,8 @@ export async function pretrainStage(
           config: {
             ...modelConfig(config),
             auxiliaryHeads: perceptionHeadSizes(),
-            groundedHeads: perceptionGroundedHeads(),
-            // A zoom's glyph at every token of the zoom: the decoder copies it without a search.
-            pooledHeads: ['content'],
+            ...(pretrain.grounding !== 'none' && { groundedHeads: perceptionGroundedHeads() }),
+            ...(pretrain.grounding === 'pooled' && { pooledHeads: ['content'] }),
           },
         })
       : await loadCheckpoint(modelDirectory(outDir, 'pretrain-vision'), {

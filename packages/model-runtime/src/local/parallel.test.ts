@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImageCache } from '../image/image-cache.js';
 import { selectBackend } from './backend.js';
 import { GradientWorkerPool, LocalModelPool, shardByTokens } from './parallel.js';
 import { COLOURS, colourQuestion, solidImage, tinyTokenizer } from './test-helpers/fixtures.js';
@@ -105,9 +106,11 @@ describe('LocalModelPool', () => {
     const expected = await model.doGenerate({ messages: question, maxTokens: 6, temperature: 0 });
     const pool = await LocalModelPool.create({ model, workers: 2, backend: 'wasm' });
     try {
+      // An episode's image cache stays in this thread (it cannot be posted to a worker).
+      const imageCache = createImageCache();
       const results = await Promise.all(
         [0, 1, 2, 3].map(() =>
-          pool.doGenerate({ messages: question, maxTokens: 6, temperature: 0 }),
+          pool.doGenerate({ messages: question, maxTokens: 6, temperature: 0, imageCache }),
         ),
       );
       for (const result of results) expect(result.text).toBe(expected.text);

@@ -288,7 +288,9 @@ export class LocalModelPool implements VisionLanguageModelV1 {
   }
 
   async doGenerate(options: GenerateOptionsV1): Promise<GenerateResultV1> {
-    const { abortSignal, ...rest } = options;
+    // The episode's image cache holds functions and stays in this thread: a worker prepares the
+    // images it is sent (turns of one episode may go to different workers).
+    const { abortSignal, imageCache: _imageCache, ...rest } = options;
     if (abortSignal?.aborted) {
       return {
         text: '',
