@@ -158,6 +158,8 @@ const CONFIG_SCHEMA = fields({
       locate: number(0, 100).default(3),
       answer: number(0, 100).default(2),
       frames: number(0, 100).default(1),
+      /** Text only: the question plus what a close look shows, answered with the option. */
+      options: number(0, 100).default(0),
     }),
     /** Held-out items per family and task in the base's own evaluation. */
     evalItemsPerTask: integer(1).default(50),

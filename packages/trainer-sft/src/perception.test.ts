@@ -1,5 +1,5 @@
 import type { PreparedImage } from '@pixel-reasoner/model-runtime/local';
-import { generateScene } from '@pixel-reasoner/scenes';
+import { generateScene, type SceneItem } from '@pixel-reasoner/scenes';
 import { describe, expect, it } from 'vitest';
 import { imageTokenTargets } from './encode.js';
 import {
@@ -148,5 +148,32 @@ describe('sheet examples', () => {
       return 0;
     };
     expect(await labelled('sheet')).toBeGreaterThan(3 * (await labelled('vision')));
+  });
+});
+
+describe('options examples', () => {
+  it('give the close look in text and train the read answer, on multiple-choice families only', async () => {
+    for (const family of ['zoom-attribute', 'relative-position', 'frames'] as const) {
+      const source = perceptionSource({
+        families: [family],
+        taskWeights: { read: 0, locate: 0, answer: 0, frames: 0, options: 1 },
+      });
+      for await (const { trajectory } of source.open(0)) {
+        const [, user, answer] = trajectory.turns.map((turn) => turn.message);
+        const item = (trajectory as typeof trajectory & { item: SceneItem }).item;
+        expect(user!.content).toEqual([
+          { type: 'text', text: expect.stringContaining('Up close: ') },
+        ]);
+        expect(answer!.content).toBe(perceptionConclusion(item));
+        expect(trajectory.turns.at(-1)!.trainable).toBe(true);
+        break;
+      }
+    }
+    expect(() =>
+      perceptionSource({
+        families: ['count'],
+        taskWeights: { read: 0, locate: 0, answer: 0, frames: 0, options: 1 },
+      }),
+    ).toThrow(/no task with a positive weight applies to count/);
   });
 });

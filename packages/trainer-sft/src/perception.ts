@@ -61,9 +61,19 @@ export function perceptionGroundedHeads(): Record<PerceptionHead, string[]> {
  * `vision` trains only the image encoder: the global view and a zoom on every object, with the
  * object labels of the auxiliary heads and no text to answer (families that record objects).
  * `sheet` trains it the same way on zooms of a tag sheet (`generateTagSheet`): the pixels of a real
- * zoom with a dozen labelled tags in each instead of one.
+ * zoom with a dozen labelled tags in each instead of one. `options` is text only: the question,
+ * then what a close look shows ("Up close: 7."), answered as `read` answers ("So the answer is 7,
+ * option C."), so the base learns to find a value among the options apart from seeing it
+ * (multiple-choice families).
  */
-export type PerceptionTask = 'read' | 'answer' | 'locate' | 'frames' | 'vision' | 'sheet';
+export type PerceptionTask =
+  | 'read'
+  | 'answer'
+  | 'locate'
+  | 'frames'
+  | 'vision'
+  | 'sheet'
+  | 'options';
 
 export const PERCEPTION_TASKS: readonly PerceptionTask[] = [
   'read',
@@ -72,6 +82,7 @@ export const PERCEPTION_TASKS: readonly PerceptionTask[] = [
   'frames',
   'vision',
   'sheet',
+  'options',
 ];
 
 export interface PerceptionSourceOptions {
@@ -94,12 +105,16 @@ const DEFAULT_TASK_WEIGHTS: Record<PerceptionTask, number> = {
   frames: 1,
   vision: 0,
   sheet: 0,
+  options: 0,
 };
 
 /** The tasks an item of `family` can be turned into. */
 function tasksOf(family: SceneFamily): PerceptionTask[] {
-  if (family === 'frames') return ['read', 'answer', 'frames'];
-  if (family === 'zoom-attribute') return ['read', 'answer', 'locate', 'vision', 'sheet'];
+  if (family === 'frames') return ['read', 'answer', 'frames', 'options'];
+  if (family === 'zoom-attribute') {
+    return ['read', 'answer', 'locate', 'vision', 'sheet', 'options'];
+  }
+  if (family === 'relative-position') return ['read', 'answer', 'locate', 'options'];
   return ['read', 'answer', 'locate'];
 }
 
@@ -273,6 +288,12 @@ export async function perceptionExample(options: {
     ...(imageLabels.length > 0 && { imageLabels }),
   });
   const question = notoolProfile.userText(item.question);
+  if (task === 'options') {
+    return chat(
+      userTurn([], notoolProfile.userText(`${item.question}\nUp close: ${answerTextOf(item)}.`)),
+      perceptionConclusion(item),
+    );
+  }
   if (item.media.type === 'video') {
     const frames = item.media.frames;
     const cueFrames = item.cue.type === 'frames' ? item.cue.frames : [];
@@ -464,6 +485,12 @@ export function perceptionSource(options: PerceptionSourceOptions = {}): Traject
       throw new InvalidSftOptionError(`taskWeights.${task}`, `must be ≥ 0, got ${weight}`);
     }
   }
+  if (!families.some((family) => tasksOf(family).some((task) => weights[task] > 0))) {
+    throw new InvalidSftOptionError(
+      'taskWeights',
+      `no task with a positive weight applies to ${families.join(', ')}`,
+    );
+  }
   const startSeed = options.startSeed ?? 0;
   const randomSeed = String(options.randomSeed ?? 0);
   return {
@@ -563,7 +590,8 @@ export async function evaluatePerception(options: {
 }): Promise<PerceptionScore[]> {
   const families = options.families ?? SCENE_FAMILIES;
   const tasks =
-    options.tasks ?? PERCEPTION_TASKS.filter((task) => task !== 'vision' && task !== 'sheet');
+    options.tasks ??
+    PERCEPTION_TASKS.filter((task) => task !== 'vision' && task !== 'sheet' && task !== 'options');
   const pairs = families.flatMap((family) =>
     tasksOf(family)
       .filter((task) => tasks.includes(task))
