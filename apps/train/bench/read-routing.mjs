@@ -5,11 +5,11 @@
 // sure that something is there; `decoder` is the glyph or colour in the greedy answer ("So the
 // answer is 7, option D."); `letter` is its option letter. Merges { LABEL: scores } into
 // apps/train/bench-results/read-routing.json.
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { loadCheckpoint, selectBackend } from '@pixel-reasoner/model-runtime/local';
 import { SeededRandom } from '@pixel-reasoner/scenes';
 import { PERCEPTION_HEADS, perceptionExample, wilsonInterval } from '@pixel-reasoner/trainer-sft';
 import { DEFAULT_CONFIG } from '../dist/index.js';
+import { recordLabelled } from './labelled-results.mjs';
 
 const [label, dir, itemsArg] = process.argv.slice(2);
 if (!label || !dir) throw new Error('usage: read-routing.mjs LABEL CHECKPOINT_MODEL_DIR [ITEMS]');
@@ -66,18 +66,11 @@ const score = (correct) => ({
   accuracy: correct / items,
   interval: wilsonInterval(correct, items),
 });
-let previous = {};
-try {
-  previous = JSON.parse(await readFile(out, 'utf8'));
-} catch {}
-previous[label] = {
-  measuredAt: new Date().toISOString(),
+await recordLabelled(out, label, {
   command: `node apps/train/bench/read-routing.mjs ${label} ${dir} ${items}`,
   items,
   head: score(counts.head),
   decoder: score(counts.decoder),
   letter: score(counts.letter),
-};
-await writeFile(`${out}.tmp`, `${JSON.stringify(previous, null, 2)}\n`);
-await rename(`${out}.tmp`, out);
+});
 console.log(label, counts);
