@@ -5,7 +5,7 @@
 // apps/train/bench-results/lookup-probe.json after every evaluation.
 import { loadCheckpoint, selectBackend } from '@pixel-reasoner/model-runtime/local';
 import { evaluatePerception, perceptionSource, trainSft } from '@pixel-reasoner/trainer-sft';
-import { DEFAULT_CONFIG } from '../dist/index.js';
+import { sceneOptions as baseSceneOptions, DEFAULT_CONFIG } from '../dist/index.js';
 import { recordLabelled } from './labelled-results.mjs';
 
 const [label, from, stepsArg, batchArg, lrArg, everyArg] = process.argv.slice(2);
@@ -17,12 +17,7 @@ const learningRate = Number(lrArg ?? 1e-3);
 const every = Number(everyArg ?? 500);
 const out = new URL('../bench-results/lookup-probe.json', import.meta.url).pathname;
 const families = ['zoom-attribute', 'relative-position', 'frames'];
-const sceneOptions = {
-  viewPixels: DEFAULT_CONFIG.scenes.viewPixels,
-  operationViewPixels: DEFAULT_CONFIG.scenes.operationViewPixels,
-  frameViewPixels: DEFAULT_CONFIG.scenes.frameViewPixels,
-  answerableShare: DEFAULT_CONFIG.scenes.answerableShare,
-};
+const sceneOptions = baseSceneOptions(DEFAULT_CONFIG);
 await selectBackend({ backend: 'wasm' });
 const model = await loadCheckpoint(from);
 const curve = [];
@@ -47,6 +42,7 @@ const evaluate = async (step) => {
   console.log(JSON.stringify(row));
   // Recorded after every evaluation, so a stopped probe keeps its curve.
   await recordLabelled(out, label, {
+    command: `node apps/train/bench/lookup-probe.mjs ${process.argv.slice(2).join(' ')}`,
     from,
     batchSize,
     learningRate,
@@ -55,6 +51,8 @@ const evaluate = async (step) => {
   });
 };
 await evaluate(0);
+// Each segment is its own trainSft run: Adam's moments restart, and the learning rate is constant
+// after the first segment's warmup.
 for (let done = 0; done < steps; done += every) {
   await trainSft({
     model,

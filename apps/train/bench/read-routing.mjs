@@ -8,7 +8,7 @@
 import { loadCheckpoint, selectBackend } from '@pixel-reasoner/model-runtime/local';
 import { SeededRandom } from '@pixel-reasoner/scenes';
 import { PERCEPTION_HEADS, perceptionExample, wilsonInterval } from '@pixel-reasoner/trainer-sft';
-import { DEFAULT_CONFIG } from '../dist/index.js';
+import { DEFAULT_CONFIG, sceneOptions } from '../dist/index.js';
 import { recordLabelled } from './labelled-results.mjs';
 
 const [label, dir, itemsArg] = process.argv.slice(2);
@@ -27,12 +27,7 @@ for (let seed = 0; seed < items; seed += 1) {
     split: 'test',
     random: SeededRandom.fromLabel(`perception-eval|zoom-attribute|read|${seed}`),
     // The scenes of the base config (its defaults), as the base's evaluation sees them.
-    sceneOptions: {
-      viewPixels: DEFAULT_CONFIG.scenes.viewPixels,
-      operationViewPixels: DEFAULT_CONFIG.scenes.operationViewPixels,
-      frameViewPixels: DEFAULT_CONFIG.scenes.frameViewPixels,
-      answerableShare: DEFAULT_CONFIG.scenes.answerableShare,
-    },
+    sceneOptions: sceneOptions(DEFAULT_CONFIG),
   });
   const prompt = example.turns.filter((turn) => !turn.trainable).map((turn) => turn.message);
   const gold = example.turns.find((turn) => turn.trainable).message.content.match(answerPattern);

@@ -30,4 +30,5 @@ export {
   type BenchmarkNumbers,
   compactSummary,
   GRPO_PROMPT_START_SEED,
+  sceneOptions,
 } from './stages.js';
